@@ -1,0 +1,22 @@
+# Build options. Release by default: ITK's BSpline warp is 14x slower at -O0 (STACK.md trap 8).
+if(NOT CMAKE_BUILD_TYPE AND NOT CMAKE_CONFIGURATION_TYPES)
+  set(CMAKE_BUILD_TYPE Release CACHE STRING "Build type" FORCE)
+endif()
+set(CMAKE_CXX_STANDARD 17)
+set(CMAKE_CXX_STANDARD_REQUIRED ON)
+set(CMAKE_CXX_EXTENSIONS OFF)
+set(CMAKE_POSITION_INDEPENDENT_CODE ON)
+set(CMAKE_EXPORT_COMPILE_COMMANDS ON)
+
+option(GBMSWEEP_WITH_CUDA "Compile the CUDA/NCCL gradient reducer (needs CUDA toolkit + NCCL)" OFF)
+option(GBMSWEEP_BUILD_TESTS "Build the Boost.Test suite" ON)
+option(GBMSWEEP_BUILD_BENCH "Build the benchmarks" ON)
+option(GBMSWEEP_USE_CCACHE "Use ccache when present" ON)
+
+if(GBMSWEEP_USE_CCACHE AND NOT CMAKE_CXX_COMPILER_LAUNCHER)
+  find_program(CCACHE_PROGRAM ccache)
+  if(CCACHE_PROGRAM)
+    set(CMAKE_CXX_COMPILER_LAUNCHER ${CCACHE_PROGRAM})
+    set(CMAKE_C_COMPILER_LAUNCHER ${CCACHE_PROGRAM})
+  endif()
+endif()

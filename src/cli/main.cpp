@@ -1,0 +1,86 @@
+// gbmsweep: the command-line entry point. Subcommands live in cmd_*.cpp.
+#include <cstring>
+#include <exception>
+#include <functional>
+#include <iostream>
+#include <map>
+#include <string>
+#include <vector>
+
+#include "cli/commands.hpp"
+#include "cli/parse.hpp"
+#include "common/error.hpp"
+#include "common/mpi.hpp"
+#include "gbmsweep/config.hpp"
+
+namespace {
+
+using gbmsweep::cli::Args;
+
+struct Command {
+  std::function<int(const Args&)> run;
+  const char* summary;
+};
+
+const std::map<std::string, Command>& commands() {
+  static const std::map<std::string, Command> table = {
+      {"plan", {gbmsweep::cli::cmd_plan, "enumerate a sweep file into its task DAG"}},
+  };
+  return table;
+}
+
+void print_version() {
+  std::cout << "gbmsweep " << GBMSWEEP_VERSION << " (commit " << GBMSWEEP_GIT_COMMIT << ", "
+            << GBMSWEEP_BUILD_TYPE << ")\n"
+            << "  cuda: " << (GBMSWEEP_HAS_CUDA ? "yes" : "no")
+            << "  nccl: " << (GBMSWEEP_HAS_NCCL ? "yes" : "no") << "\n";
+}
+
+void print_usage(std::ostream& os) {
+  os << "usage: gbmsweep <command> [options]   (gbmsweep <command> --help)\n\ncommands:\n";
+  for (const auto& [name, cmd] : commands())
+    os << "  " << name << std::string(10 - std::min<std::size_t>(9, name.size()), ' ')
+       << cmd.summary << "\n";
+  os << "\n  --version   print version, commit and build options\n";
+}
+
+}  // namespace
+
+int main(int argc, char** argv) {
+  if (argc < 2) {
+    print_usage(std::cerr);
+    return gbmsweep::kExitUsage;
+  }
+  std::string name = argv[1];
+  if (name == "--version" || name == "version") {
+    print_version();
+    return 0;
+  }
+  if (name == "--help" || name == "-h" || name == "help") {
+    print_usage(std::cout);
+    return 0;
+  }
+  auto it = commands().find(name);
+  if (it == commands().end()) {
+    std::cerr << "gbmsweep: unknown command '" << name << "' (try gbmsweep --help)\n";
+    return gbmsweep::kExitUsage;
+  }
+  Args args(argv + 2, argv + argc);
+  try {
+    return it->second.run(args);
+  } catch (const gbmsweep::cli::UsageError& e) {
+    std::cerr << "gbmsweep " << name << ": " << e.message << "\n";
+    return gbmsweep::kExitUsage;
+  } catch (const gbmsweep::InputError& e) {
+    std::cerr << "gbmsweep " << name << ": error: " << e.what() << "\n";
+    return gbmsweep::kExitUsage;
+  } catch (const gbmsweep::Error& e) {
+    std::cerr << "gbmsweep " << name << ": error: " << e.what() << " [" << e.where();
+    if (e.rank() >= 0) std::cerr << ", rank " << e.rank();
+    std::cerr << "]\n";
+    return gbmsweep::kExitFailure;
+  } catch (const std::exception& e) {
+    std::cerr << "gbmsweep " << name << ": error: " << e.what() << "\n";
+    return gbmsweep::kExitFailure;
+  }
+}

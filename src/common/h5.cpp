@@ -1,0 +1,188 @@
+#include "common/h5.hpp"
+
+#include "common/error.hpp"
+
+namespace gbmsweep::h5 {
+
+namespace {
+herr_t innermost(unsigned n, const H5E_error2_t* err, void* out) {
+  if (n == 0) *static_cast<std::string*>(out) = err->desc ? err->desc : "";
+  return 0;
+}
+std::string path_of(hid_t loc) {
+  ssize_t n = H5Fget_name(loc, nullptr, 0);
+  if (n <= 0) return "?";
+  std::string s(static_cast<std::size_t>(n), '\0');
+  H5Fget_name(loc, s.data(), s.size() + 1);
+  return s;
+}
+Handle make_space(const std::vector<hsize_t>& dims) {
+  return Handle(GBM_H5_CHECK(H5Screate_simple(static_cast<int>(dims.size()), dims.data(), nullptr), ""));
+}
+template <class T>
+void write_numeric(hid_t loc, const std::string& name, const T* data, hid_t mem_type,
+                   hid_t file_type, std::vector<hsize_t> dims) {
+  std::string where = path_of(loc) + ":" + name;
+  if (H5Lexists(loc, name.c_str(), H5P_DEFAULT) > 0) H5Ldelete(loc, name.c_str(), H5P_DEFAULT);
+  Handle space = make_space(dims);
+  Handle ds(GBM_H5_CHECK(H5Dcreate2(loc, name.c_str(), file_type, space, H5P_DEFAULT, H5P_DEFAULT,
+                                    H5P_DEFAULT), where));
+  hsize_t total = 1;
+  for (auto d : dims) total *= d;
+  if (total > 0)
+    GBM_H5_CHECK(H5Dwrite(ds, mem_type, H5S_ALL, H5S_ALL, H5P_DEFAULT, data), where);
+}
+template <class T>
+std::vector<T> read_numeric(hid_t loc, const std::string& name, hid_t mem_type,
+                            std::vector<hsize_t>* dims_out) {
+  std::string where = path_of(loc) + ":" + name;
+  Handle ds(GBM_H5_CHECK(H5Dopen2(loc, name.c_str(), H5P_DEFAULT), where));
+  Handle space(GBM_H5_CHECK(H5Dget_space(ds), where));
+  int rank = H5Sget_simple_extent_ndims(space);
+  std::vector<hsize_t> dims(static_cast<std::size_t>(std::max(rank, 0)));
+  H5Sget_simple_extent_dims(space, dims.data(), nullptr);
+  hsize_t total = 1;
+  for (auto d : dims) total *= d;
+  std::vector<T> out(total);
+  if (total > 0) GBM_H5_CHECK(H5Dread(ds, mem_type, H5S_ALL, H5S_ALL, H5P_DEFAULT, out.data()), where);
+  if (dims_out) *dims_out = dims;
+  return out;
+}
+Handle vlen_string_type() {
+  Handle t(GBM_H5_CHECK(H5Tcopy(H5T_C_S1), ""));
+  H5Tset_size(t, H5T_VARIABLE);
+  H5Tset_cset(t, H5T_CSET_UTF8);
+  return t;
+}
+}  // namespace
+
+void Handle::reset() {
+  if (id_ < 0) return;
+  switch (H5Iget_type(id_)) {
+    case H5I_FILE: H5Fclose(id_); break;
+    case H5I_GROUP: H5Gclose(id_); break;
+    case H5I_DATASET: H5Dclose(id_); break;
+    case H5I_DATASPACE: H5Sclose(id_); break;
+    case H5I_DATATYPE: H5Tclose(id_); break;
+    case H5I_ATTR: H5Aclose(id_); break;
+    case H5I_GENPROP_LST: H5Pclose(id_); break;
+    default: break;
+  }
+  id_ = -1;
+}
+
+hid_t check(hid_t id, const char* call, const std::string& path, const char* file, int line) {
+  if (id >= 0) return id;
+  std::string detail;
+  H5Ewalk2(H5E_DEFAULT, H5E_WALK_DOWNWARD, innermost, &detail);
+  throw Error(std::string("HDF5 ") + call + " failed" + (path.empty() ? "" : " on " + path) +
+                  (detail.empty() ? "" : ": " + detail),
+              file, line);
+}
+
+void quiet() { H5Eset_auto2(H5E_DEFAULT, nullptr, nullptr); }
+
+Handle create_file(const std::string& path) {
+  quiet();
+  return Handle(GBM_H5_CHECK(H5Fcreate(path.c_str(), H5F_ACC_TRUNC, H5P_DEFAULT, H5P_DEFAULT), path));
+}
+
+Handle open_file(const std::string& path, bool writable) {
+  quiet();
+  return Handle(GBM_H5_CHECK(
+      H5Fopen(path.c_str(), writable ? H5F_ACC_RDWR : H5F_ACC_RDONLY, H5P_DEFAULT), path));
+}
+
+Handle open_group(hid_t loc, const std::string& name) {
+  return Handle(GBM_H5_CHECK(H5Gopen2(loc, name.c_str(), H5P_DEFAULT), path_of(loc) + ":" + name));
+}
+
+Handle ensure_group(hid_t loc, const std::string& name) {
+  if (exists(loc, name)) return open_group(loc, name);
+  return Handle(GBM_H5_CHECK(H5Gcreate2(loc, name.c_str(), H5P_DEFAULT, H5P_DEFAULT, H5P_DEFAULT),
+                             path_of(loc) + ":" + name));
+}
+
+bool exists(hid_t loc, const std::string& name) {
+  return H5Lexists(loc, name.c_str(), H5P_DEFAULT) > 0;
+}
+
+void write(hid_t loc, const std::string& name, const std::vector<double>& v) {
+  write_numeric(loc, name, v.data(), H5T_NATIVE_DOUBLE, H5T_IEEE_F64LE, {v.size()});
+}
+void write(hid_t loc, const std::string& name, const std::vector<float>& v,
+           const std::vector<hsize_t>& dims) {
+  write_numeric(loc, name, v.data(), H5T_NATIVE_FLOAT, H5T_IEEE_F32LE,
+                dims.empty() ? std::vector<hsize_t>{v.size()} : dims);
+}
+void write(hid_t loc, const std::string& name, const std::vector<long long>& v) {
+  write_numeric(loc, name, v.data(), H5T_NATIVE_LLONG, H5T_STD_I64LE, {v.size()});
+}
+void write(hid_t loc, const std::string& name, const std::vector<std::string>& v) {
+  std::string where = path_of(loc) + ":" + name;
+  if (exists(loc, name)) H5Ldelete(loc, name.c_str(), H5P_DEFAULT);
+  Handle type = vlen_string_type();
+  Handle space = make_space({v.size()});
+  Handle ds(GBM_H5_CHECK(H5Dcreate2(loc, name.c_str(), type, space, H5P_DEFAULT, H5P_DEFAULT,
+                                    H5P_DEFAULT), where));
+  std::vector<const char*> ptrs;
+  for (const auto& s : v) ptrs.push_back(s.c_str());
+  if (!v.empty()) GBM_H5_CHECK(H5Dwrite(ds, type, H5S_ALL, H5S_ALL, H5P_DEFAULT, ptrs.data()), where);
+}
+
+std::vector<double> read_doubles(hid_t loc, const std::string& name) {
+  return read_numeric<double>(loc, name, H5T_NATIVE_DOUBLE, nullptr);
+}
+std::vector<float> read_floats(hid_t loc, const std::string& name, std::vector<hsize_t>* dims) {
+  return read_numeric<float>(loc, name, H5T_NATIVE_FLOAT, dims);
+}
+std::vector<long long> read_ints(hid_t loc, const std::string& name) {
+  return read_numeric<long long>(loc, name, H5T_NATIVE_LLONG, nullptr);
+}
+std::vector<std::string> read_strings(hid_t loc, const std::string& name) {
+  std::string where = path_of(loc) + ":" + name;
+  Handle ds(GBM_H5_CHECK(H5Dopen2(loc, name.c_str(), H5P_DEFAULT), where));
+  Handle space(GBM_H5_CHECK(H5Dget_space(ds), where));
+  hssize_t n = H5Sget_simple_extent_npoints(space);
+  Handle type = vlen_string_type();
+  std::vector<char*> ptrs(static_cast<std::size_t>(n), nullptr);
+  if (n > 0) GBM_H5_CHECK(H5Dread(ds, type, H5S_ALL, H5S_ALL, H5P_DEFAULT, ptrs.data()), where);
+  std::vector<std::string> out;
+  for (char* p : ptrs) out.emplace_back(p ? p : "");
+  if (n > 0) H5Dvlen_reclaim(type, space, H5P_DEFAULT, ptrs.data());
+  return out;
+}
+
+void set_attr(hid_t obj, const std::string& name, const std::string& value) {
+  if (H5Aexists(obj, name.c_str()) > 0) H5Adelete(obj, name.c_str());
+  Handle type = vlen_string_type();
+  Handle space(GBM_H5_CHECK(H5Screate(H5S_SCALAR), ""));
+  Handle a(GBM_H5_CHECK(H5Acreate2(obj, name.c_str(), type, space, H5P_DEFAULT, H5P_DEFAULT), name));
+  const char* p = value.c_str();
+  GBM_H5_CHECK(H5Awrite(a, type, &p), name);
+}
+void set_attr(hid_t obj, const std::string& name, double value) {
+  if (H5Aexists(obj, name.c_str()) > 0) H5Adelete(obj, name.c_str());
+  Handle space(GBM_H5_CHECK(H5Screate(H5S_SCALAR), ""));
+  Handle a(GBM_H5_CHECK(
+      H5Acreate2(obj, name.c_str(), H5T_IEEE_F64LE, space, H5P_DEFAULT, H5P_DEFAULT), name));
+  GBM_H5_CHECK(H5Awrite(a, H5T_NATIVE_DOUBLE, &value), name);
+}
+std::string get_attr_string(hid_t obj, const std::string& name) {
+  Handle a(GBM_H5_CHECK(H5Aopen(obj, name.c_str(), H5P_DEFAULT), name));
+  Handle type = vlen_string_type();
+  char* p = nullptr;
+  GBM_H5_CHECK(H5Aread(a, type, &p), name);
+  std::string s = p ? p : "";
+  H5free_memory(p);
+  return s;
+}
+double get_attr_double(hid_t obj, const std::string& name) {
+  Handle a(GBM_H5_CHECK(H5Aopen(obj, name.c_str(), H5P_DEFAULT), name));
+  double v = 0;
+  GBM_H5_CHECK(H5Aread(a, H5T_NATIVE_DOUBLE, &v), name);
+  return v;
+}
+bool has_attr(hid_t obj, const std::string& name) { return H5Aexists(obj, name.c_str()) > 0; }
+
+}  // namespace gbmsweep::h5

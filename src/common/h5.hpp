@@ -1,0 +1,68 @@
+#pragma once
+// Thin HDF5 C API wrappers: RAII handles, status codes turned into gbmsweep::Error naming the
+// call and the file, and a few typed helpers for the datasets gbmsweep writes.
+// Parallel HDF5 note (STACK.md trap 3): file open/close, dataset and attribute creation are
+// collective when a file is opened with an MPI-IO property list. The helpers here open files
+// with the default (serial, per-process) driver; callers decide which ranks call them.
+#include <hdf5.h>
+
+#include <string>
+#include <vector>
+
+namespace gbmsweep::h5 {
+
+// Owns an hid_t and closes it with the right H5?close.
+class Handle {
+ public:
+  Handle() = default;
+  explicit Handle(hid_t id) : id_(id) {}
+  ~Handle() { reset(); }
+  Handle(Handle&& o) noexcept : id_(o.id_) { o.id_ = -1; }
+  Handle& operator=(Handle&& o) noexcept {
+    if (this != &o) { reset(); id_ = o.id_; o.id_ = -1; }
+    return *this;
+  }
+  Handle(const Handle&) = delete;
+  Handle& operator=(const Handle&) = delete;
+  hid_t get() const { return id_; }
+  operator hid_t() const { return id_; }
+  bool valid() const { return id_ >= 0; }
+  void reset();
+
+ private:
+  hid_t id_ = -1;
+};
+
+// Throws gbmsweep::Error if `id` < 0, with the HDF5 error stack's innermost message.
+hid_t check(hid_t id, const char* call, const std::string& path, const char* file, int line);
+
+// Silences HDF5's automatic error printing (we report errors ourselves). Idempotent.
+void quiet();
+
+Handle create_file(const std::string& path);  // truncates
+Handle open_file(const std::string& path, bool writable);
+Handle open_group(hid_t loc, const std::string& name);   // must exist
+Handle ensure_group(hid_t loc, const std::string& name); // creates if missing
+bool exists(hid_t loc, const std::string& name);
+
+// 1-D and N-D datasets of double/float/int64/uint8 and string lists (variable-length UTF-8).
+void write(hid_t loc, const std::string& name, const std::vector<double>& v);
+void write(hid_t loc, const std::string& name, const std::vector<float>& v,
+           const std::vector<hsize_t>& dims = {});
+void write(hid_t loc, const std::string& name, const std::vector<long long>& v);
+void write(hid_t loc, const std::string& name, const std::vector<std::string>& v);
+std::vector<double> read_doubles(hid_t loc, const std::string& name);
+std::vector<float> read_floats(hid_t loc, const std::string& name, std::vector<hsize_t>* dims = nullptr);
+std::vector<long long> read_ints(hid_t loc, const std::string& name);
+std::vector<std::string> read_strings(hid_t loc, const std::string& name);
+
+// String and numeric attributes on any object.
+void set_attr(hid_t obj, const std::string& name, const std::string& value);
+void set_attr(hid_t obj, const std::string& name, double value);
+std::string get_attr_string(hid_t obj, const std::string& name);
+double get_attr_double(hid_t obj, const std::string& name);
+bool has_attr(hid_t obj, const std::string& name);
+
+}  // namespace gbmsweep::h5
+
+#define GBM_H5_CHECK(call, path) ::gbmsweep::h5::check((call), #call, (path), __FILE__, __LINE__)

@@ -1,0 +1,60 @@
+#include "common/mpi.hpp"
+
+#include "common/error.hpp"
+
+namespace gbmsweep::mpi {
+
+void check(int rc, const char* call, const char* file, int line) {
+  if (rc == MPI_SUCCESS) return;
+  char text[MPI_MAX_ERROR_STRING];
+  int len = 0;
+  MPI_Error_string(rc, text, &len);
+  throw Error(std::string(call) + " failed: " + std::string(text, len), file, line);
+}
+
+int world_rank_or(int fallback) {
+  int init = 0, fin = 0;
+  MPI_Initialized(&init);
+  MPI_Finalized(&fin);
+  if (!init || fin) return fallback;
+  int r = 0;
+  MPI_Comm_rank(MPI_COMM_WORLD, &r);
+  return r;
+}
+
+int rank(MPI_Comm comm) {
+  int r = 0;
+  GBM_MPI_CHECK(MPI_Comm_rank(comm, &r));
+  return r;
+}
+
+int size(MPI_Comm comm) {
+  int s = 0;
+  GBM_MPI_CHECK(MPI_Comm_size(comm, &s));
+  return s;
+}
+
+bool any(bool flag, MPI_Comm comm) {
+  int in = flag ? 1 : 0, out = 0;
+  GBM_MPI_CHECK(MPI_Allreduce(&in, &out, 1, MPI_INT, MPI_LOR, comm));
+  return out != 0;
+}
+
+Environment::Environment(int* argc, char*** argv) {
+  int init = 0;
+  MPI_Initialized(&init);
+  if (init) return;
+  int provided = 0;
+  MPI_Init_thread(argc, argv, MPI_THREAD_FUNNELED, &provided);
+  // Errors come back as codes so that GBM_MPI_CHECK can turn them into exceptions.
+  MPI_Comm_set_errhandler(MPI_COMM_WORLD, MPI_ERRORS_RETURN);
+  owns_ = true;
+}
+
+Environment::~Environment() {
+  int fin = 0;
+  MPI_Finalized(&fin);
+  if (owns_ && !fin) MPI_Finalize();
+}
+
+}  // namespace gbmsweep::mpi
