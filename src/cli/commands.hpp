@@ -12,5 +12,7 @@ int cmd_plan(const Args& args);
 int cmd_synth(const Args& args);       // dispatches to the generators below
 int cmd_synth_mri(const Args& args);   // cmd_synth_mri.cpp
 int cmd_synth_drug(const Args& args);  // cmd_synth_drug.cpp
+int cmd_run(const Args& args);         // cmd_run.cpp
+int cmd_status(const Args& args);      // cmd_status.cpp
 
 }  // namespace gbmsweep::cli

@@ -26,6 +26,8 @@ const std::map<std::string, Command>& commands() {
   static const std::map<std::string, Command> table = {
       {"plan", {gbmsweep::cli::cmd_plan, "enumerate a sweep file into its task DAG"}},
       {"synth", {gbmsweep::cli::cmd_synth, "write a synthetic cohort in the real file layout"}},
+      {"run", {gbmsweep::cli::cmd_run, "run a sweep under MPI into a result store (resumable)"}},
+      {"status", {gbmsweep::cli::cmd_status, "counts and failures of a result store (--json)"}},
   };
   return table;
 }
