@@ -24,6 +24,7 @@ struct Command {
 
 const std::map<std::string, Command>& commands() {
   static const std::map<std::string, Command> table = {
+      {"jobs", {gbmsweep::cli::cmd_jobs, "print a batch script that runs a sweep to completion"}},
       {"plan", {gbmsweep::cli::cmd_plan, "enumerate a sweep file into its task DAG"}},
       {"synth", {gbmsweep::cli::cmd_synth, "write a synthetic cohort in the real file layout"}},
       {"run", {gbmsweep::cli::cmd_run, "run a sweep under MPI into a result store (resumable)"}},
