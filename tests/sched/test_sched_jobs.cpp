@@ -44,13 +44,14 @@ std::string work_dir(const std::string& name) {
   return d;
 }
 
-// One launch of `mpiexec -n P probe_driver ARGS`, output to a log file.
+// One launch of `mpiexec -n P PROGRAM ARGS` (the probe driver unless told), output to a log.
 class Job {
  public:
   Job(const std::vector<std::string>& driver_args, const std::string& log,
-      const std::map<std::string, std::string>& env = {}) {
+      const std::map<std::string, std::string>& env = {},
+      const std::string& program = PROBE_DRIVER) {
     std::vector<std::string> argv = {MPIEXEC_EXE, "-n", std::to_string(ranks()), "--oversubscribe",
-                                     PROBE_DRIVER};
+                                     program};
     argv.insert(argv.end(), driver_args.begin(), driver_args.end());
     pid_ = ::fork();
     BOOST_REQUIRE(pid_ >= 0);
@@ -330,4 +331,40 @@ BOOST_AUTO_TEST_CASE(walltime_stops_before_tasks_that_cannot_finish) {
   BOOST_TEST(st.at("counts").at("done") >= 1);
   BOOST_TEST(st.at("counts").at("pending") >= 1);
   BOOST_TEST(st.at("counts").at("running") == 0);
+}
+
+// The real command line: `gbmsweep run` on a sweep file; an edited file runs only new keys.
+BOOST_AUTO_TEST_CASE(gbmsweep_run_resumes_an_edited_sweep_with_only_the_new_tasks) {
+  std::string dir = work_dir("cli");
+  std::string store = dir + "/store", sweep = dir + "/probe.toml";
+  std::string text =
+      "[sweep]\nname = \"cli\"\n"
+      "[[probe.task]]\nname = \"a\"\nsleep = 0.02\nvalue = 1\n"
+      "[[probe.task]]\nname = \"b\"\nsleep = 0.02\nvalue = 2\n"
+      "[[probe.task]]\nname = \"c\"\ndeps = [\"a\", \"b\"]\nsleep = 0.02\nvalue = 3\n";
+  std::ofstream(sweep) << text;
+  std::vector<std::string> args = {"run", sweep, "--store", store};
+  {
+    Job job(args, dir + "/log", {}, GBMSWEEP_EXE);
+    BOOST_REQUIRE_EQUAL(job.wait(), 0);
+  }
+  BOOST_TEST(status(store).at("counts").at("done") == 3);
+  std::ofstream(sweep, std::ios::app) << "[[probe.task]]\nname = \"d\"\ndeps = [\"c\"]\nsleep = 0.02\nvalue = 4\n";
+  {
+    Job job(args, dir + "/log", {}, GBMSWEEP_EXE);
+    BOOST_REQUIRE_EQUAL(job.wait(), 0);
+  }
+  json st = status(store);
+  BOOST_TEST(st.at("total") == 4);
+  BOOST_TEST(st.at("counts").at("done") == 4);
+  auto runs = count_events(journal(store), "run");
+  BOOST_TEST(runs.size() == 4u);
+  for (const auto& [key, n] : runs) BOOST_TEST(n == 1, key);
+  // d = 4 + c, c = 3 + a + b: the arithmetic went through the dependencies' stored results.
+  std::string out = run_capture("/usr/bin/python3 -c \"import h5py; f=h5py.File('" + store +
+                                "/store.h5','r'); print(sorted(int(f['results'][k.decode()]"
+                                "['metrics'].attrs['sum']) for k in f['tasks/key'][:]))\"");
+  BOOST_TEST(out == "[1, 2, 6, 10]\n");
+  std::string text_status = run_capture(std::string(GBMSWEEP_EXE) + " status --store " + store);
+  BOOST_TEST(text_status.find("probe") != std::string::npos, text_status);
 }
