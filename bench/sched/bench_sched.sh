@@ -30,10 +30,13 @@ elapsed() { awk -v a="$1" -v b="$2" 'BEGIN { printf "%.2f", b - a }'; }
 echo "== dispatch overhead (1000 tasks of 0 s)"
 sweep_file overhead 1000 0 0 > "$WORK/overhead.toml"
 for np in 1 2; do
-  t0=$(now)
-  mpirun -n $np "$EXE" run "$WORK/overhead.toml" --store "$WORK/overhead-np$np" > /dev/null 2>&1
-  t1=$(now)
-  awk -v np=$np -v s="$(elapsed $t0 $t1)" 'BEGIN { printf "  %d rank(s): %.2f s for 1000 tasks, %.1f ms per task (incl. ~0.3 s start-up)\n", np, s, s }'
+  for sync in "" --no-fsync; do
+    t0=$(now)
+    mpirun -n $np "$EXE" run "$WORK/overhead.toml" --store "$WORK/overhead-np$np$sync" $sync > /dev/null 2>&1
+    t1=$(now)
+    awk -v np=$np -v s="$(elapsed $t0 $t1)" -v f="${sync:-(fsync)}" 'BEGIN {
+      printf "  %d rank(s) %-11s %6.2f s for 1000 tasks: %.1f ms per task (start-up included)\n", np, f, s, s }'
+  done
 done
 
 echo "== 200 probe tasks of $(awk -v s=$SCALE 'BEGIN{print 0.1*s"-"1*s}') s"

@@ -23,12 +23,15 @@ int cmd_run(const Args& args) {
        "seconds running tasks get to finish after SIGTERM/SIGINT/SIGUSR1")
       ("threads", po::value(&opt.threads)->default_value(opt.threads),
        "threads per rank (0: cores per node / ranks per node)")
+      ("no-fsync", po::bool_switch(),
+       "do not fsync completions (still safe against kill -9, not against a node crash)")
       ("progress-interval", po::value(&opt.progress_interval_s)->default_value(opt.progress_interval_s),
        "seconds between progress lines");
   po::positional_options_description pos;
   pos.add("sweep", 1);
   po::variables_map vm;
   if (!parse_command_line("run", "FILE --store DIR [options]", args, visible, pos, vm)) return 0;
+  opt.store_sync = !vm["no-fsync"].as<bool>();
   if (opt.grace_s < 0 || opt.walltime_s < 0 || opt.threads < 0)
     throw UsageError{"--grace, --walltime and --threads must not be negative"};
   opt.code_version = std::string(GBMSWEEP_VERSION) + "+" + GBMSWEEP_GIT_COMMIT;

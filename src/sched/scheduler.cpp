@@ -31,7 +31,19 @@ double now_s() {
   return duration<double>(system_clock::now().time_since_epoch()).count();
 }
 
-void nap() { std::this_thread::sleep_for(std::chrono::microseconds(500)); }
+// Polling sleeps: short right after activity (low dispatch latency), growing to 2 ms while
+// idle (little CPU taken from the tasks; MPI's blocking receive would spin on a core).
+class Napper {
+ public:
+  void nap() {
+    std::this_thread::sleep_for(std::chrono::microseconds(us_));
+    us_ = std::min(us_ * 2, 2000);
+  }
+  void reset() { us_ = 50; }
+
+ private:
+  int us_ = 50;
+};
 
 std::string fmt_s(double s) {
   std::ostringstream os;
@@ -153,9 +165,11 @@ class Coordinator {
   std::map<std::string, std::pair<double, double>> kind_time_;  // kind -> (actual, hint) sums
   std::vector<Worker> workers_;
   std::map<int, int> worker_of_rank_;
-  std::map<int, Running> running_;
+  std::map<int, Running> running_;  // until recorded in the store
+  std::vector<int> finished_;        // every member reported; not yet recorded
   int max_workers_per_node_ = 0;
 
+  Napper napper_;
   double start_ = 0, end_time_ = 0, last_progress_ = 0;
   bool draining_ = false, cancel_sent_ = false, walltime_hit_ = false;
   double drain_deadline_ = 0, cancel_deadline_ = 0;
@@ -368,7 +382,8 @@ void Coordinator::on_finished(int rank, const Outcome& o, const std::string& hos
     if (!host.empty()) r.host = host;
     if (o.ok) r.result = o.result;
   }
-  if (r.reported == static_cast<int>(r.members.size())) finish_task(i);
+  // Recorded after the next assignment round, so that workers compute while rank 0 writes.
+  if (r.reported == static_cast<int>(r.members.size())) finished_.push_back(i);
 }
 
 void Coordinator::finish_task(int i) {
@@ -491,6 +506,11 @@ int Coordinator::run(SchedSummary* summary) {
       begin_drain("signal " + std::to_string(drain_signal()) + " on rank 0");
     if (!local_) activity |= poll_messages();
     if (!draining_) activity |= assign();
+    if (!finished_.empty()) {
+      for (int i : finished_) finish_task(i);
+      finished_.clear();
+      activity = true;
+    }
     if (running_.empty() && (draining_ || !activity)) break;
     if (draining_ && !running_.empty()) {
       double t = now_s();
@@ -512,7 +532,10 @@ int Coordinator::run(SchedSummary* summary) {
     }
     progress(false);
     store_.flush_if_due();
-    if (!activity) nap();
+    if (activity)
+      napper_.reset();
+    else
+      napper_.nap();
   }
   int code = exit_code();
   for (int rank = 1; rank < pl_.world_size; ++rank) send({{"code", code}}, rank, kTagStop, world_);
@@ -553,6 +576,7 @@ int Coordinator::run(SchedSummary* summary) {
 
 int work(const Placement& pl, const std::string& store_dir, MPI_Comm world) {
   bool signal_sent = false;
+  Napper napper;
   auto forward_signal = [&] {
     if (!signal_sent && drain_requested()) {
       signal_sent = true;
@@ -563,9 +587,10 @@ int work(const Placement& pl, const std::string& store_dir, MPI_Comm world) {
     forward_signal();
     auto m = try_receive(0, MPI_ANY_TAG, world);
     if (!m) {
-      nap();
+      napper.nap();
       continue;
     }
+    napper.reset();
     if (m->tag == kTagStop) return m->body.at("code").get<int>();
     if (m->tag == kTagCancel) continue;  // for a task that already finished
     GBM_CHECK(m->tag == kTagTask, "unexpected message tag " << m->tag << " from rank 0");
@@ -618,6 +643,7 @@ int run_sweep(const std::function<Plan()>& make_plan, const SchedOptions& option
       StoreInfo info{plan->sweep_name, plan->sweep_path, plan->config, options.code_version};
       StoreOptions so;
       so.index_interval_s = options.index_interval_s;
+      so.sync = options.store_sync;
       store = Store::open_or_create(options.store_dir, info, so);
       store->add_tasks(plan->tasks, options.code_version);
     } catch (const InputError&) {

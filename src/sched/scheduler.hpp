@@ -23,6 +23,7 @@ struct SchedOptions {
   int threads = 0;                   // per rank; 0 = cores per node / ranks per node
   double progress_interval_s = 10;   // at most one progress line per interval
   double index_interval_s = 1;       // at most one store.h5 rewrite per interval
+  bool store_sync = true;            // fsync completions (StoreOptions::sync)
   std::string code_version;          // recorded with every task
 };
 

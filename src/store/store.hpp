@@ -46,6 +46,10 @@ struct StoreOptions {
   // Minimum seconds between two rewrites of store.h5 by flush_if_due(); the journal and the
   // result files are durable at once, the index only summarises them.
   double index_interval_s = 1.0;
+  // fsync result files and the journal's done/fail lines. A kill -9 needs no fsync (the page
+  // cache survives the process); this protects completions against a node crash or power loss,
+  // at about two fsyncs per task.
+  bool sync = true;
 };
 
 class Store {
