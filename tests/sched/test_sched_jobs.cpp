@@ -295,9 +295,15 @@ BOOST_AUTO_TEST_CASE(drain_signals_stop_the_job_and_resume_completes) {
     std::vector<std::string> args = {"--store", store, "--levels", "2", "--width", "4",
                                      "--sleep-min", "0.15", "--sleep-max", "0.3", "--grace", grace};
     Job job(args, dir + "/log");
+    // Signal once a task is done and another one is running (its "run" line has no outcome).
     auto until = std::chrono::steady_clock::now() + std::chrono::seconds(60);
-    while (count_events(journal(store), "done").empty() && std::chrono::steady_clock::now() < until)
-      std::this_thread::sleep_for(std::chrono::milliseconds(20));
+    auto ready = [&] {
+      auto j = journal(store);
+      std::size_t done = count_events(j, "done").size();
+      return done >= 1 && count_events(j, "run").size() > done;
+    };
+    while (!ready() && std::chrono::steady_clock::now() < until)
+      std::this_thread::sleep_for(std::chrono::milliseconds(10));
     if (grace == "0")
       ::kill(job.pid(), SIGUSR1);
     else
