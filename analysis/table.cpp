@@ -1,0 +1,123 @@
+#include "analysis/table.hpp"
+
+#include <cmath>
+#include <cstdio>
+#include <sstream>
+
+namespace gbmsweep::analysis {
+
+namespace {
+
+std::string fixed4(double v) {
+  char buf[64];
+  std::snprintf(buf, sizeof buf, "%.4f", v);
+  return buf;
+}
+
+std::string csv_field(const std::string& s) {
+  if (s.find_first_of(",\"\n") == std::string::npos) return s;
+  std::string q = "\"";
+  for (char c : s) q += c == '"' ? std::string("\"\"") : std::string(1, c);
+  return q + "\"";
+}
+
+std::string full(double v) {
+  if (!std::isfinite(v)) return "";
+  char buf[64];
+  std::snprintf(buf, sizeof buf, "%.10g", v);
+  return buf;
+}
+
+}  // namespace
+
+std::string format_cell(const Cell& c) {
+  if (!c.numeric) return c.text;
+  if (!std::isfinite(c.value)) return c.text.empty() ? "n/a" : c.text;
+  if (c.pvalue) {
+    if (c.value < 1e-4) return "< 0.0001";
+    char buf[64];
+    std::snprintf(buf, sizeof buf, "%.3g", c.value);
+    return buf;
+  }
+  std::string s = fixed4(c.value);
+  if (std::isfinite(c.sd)) s += " ± " + fixed4(c.sd);
+  return s;
+}
+
+std::string to_markdown(const Table& t) {
+  std::ostringstream os;
+  if (!t.title.empty()) os << "**" << t.title << "**\n\n";
+  os << "|";
+  for (const auto& h : t.header) os << " " << h << " |";
+  os << "\n|";
+  for (std::size_t i = 0; i < t.header.size(); ++i) os << (i == 0 ? "---|" : "---:|");
+  os << "\n";
+  for (const auto& r : t.rows) {
+    os << "|";
+    for (const auto& c : r) os << " " << format_cell(c) << " |";
+    os << "\n";
+  }
+  if (!t.note.empty()) os << "\n" << t.note << "\n";
+  return os.str();
+}
+
+std::string latex_escape(const std::string& s) {
+  std::string o;
+  for (char c : s) {
+    switch (c) {
+      case '_': case '&': case '%': case '#': case '$': case '{': case '}':
+        o += '\\';
+        o += c;
+        break;
+      case '<': o += "$<$"; break;
+      default: o += c;
+    }
+  }
+  return o;
+}
+
+std::string to_latex(const Table& t) {
+  std::ostringstream os;
+  os << "\\begin{table}[ht]\n\\centering\n";
+  if (!t.title.empty()) os << "\\caption{" << latex_escape(t.title) << "}\n";
+  os << "\\begin{tabular}{l" << std::string(t.header.size() > 0 ? t.header.size() - 1 : 0, 'r') << "}\n\\toprule\n";
+  for (std::size_t i = 0; i < t.header.size(); ++i)
+    os << (i ? " & " : "") << latex_escape(t.header[i]);
+  os << " \\\\\n\\midrule\n";
+  for (const auto& r : t.rows) {
+    for (std::size_t i = 0; i < r.size(); ++i) {
+      std::string s = latex_escape(format_cell(r[i]));
+      auto pm = s.find("±");
+      if (pm != std::string::npos) s.replace(pm, std::string("±").size(), "$\\pm$");
+      os << (i ? " & " : "") << s;
+    }
+    os << " \\\\\n";
+  }
+  os << "\\bottomrule\n\\end{tabular}\n";
+  if (!t.note.empty()) os << "\n\\smallskip\n{\\footnotesize " << latex_escape(t.note) << "}\n";
+  os << "\\end{table}\n";
+  return os.str();
+}
+
+std::string to_csv(const Table& t) {
+  std::vector<bool> has_sd(t.header.size(), false);
+  for (const auto& r : t.rows)
+    for (std::size_t i = 0; i < r.size() && i < has_sd.size(); ++i)
+      if (r[i].numeric && std::isfinite(r[i].sd)) has_sd[i] = true;
+  std::ostringstream os;
+  for (std::size_t i = 0; i < t.header.size(); ++i) {
+    os << (i ? "," : "") << csv_field(t.header[i]);
+    if (has_sd[i]) os << "," << csv_field(t.header[i] + "_sd");
+  }
+  os << "\n";
+  for (const auto& r : t.rows) {
+    for (std::size_t i = 0; i < r.size(); ++i) {
+      os << (i ? "," : "") << (r[i].numeric ? full(r[i].value) : csv_field(r[i].text));
+      if (i < has_sd.size() && has_sd[i]) os << "," << full(r[i].sd);
+    }
+    os << "\n";
+  }
+  return os.str();
+}
+
+}  // namespace gbmsweep::analysis
