@@ -207,4 +207,42 @@ MeanSd mean_sd(const std::vector<double>& values) {
   return m;
 }
 
+TaskResult mri_ensemble_result(const std::vector<Predictions>& ensembles, double threshold) {
+  TaskResult r;
+  r.predictions = ensembles;
+  json warnings = json::array();
+  for (const auto& p : ensembles) {
+    try {
+      double auc = roc_auc(p.labels, p.scores), ap = average_precision(p.labels, p.scores);
+      ThresholdMetrics m = threshold_metrics(p.labels, p.scores, threshold);
+      r.metrics[p.name + ".auc"] = auc;
+      r.metrics[p.name + ".ap"] = ap;
+      r.metrics[p.name + ".sen"] = m.sen;
+      r.metrics[p.name + ".spe"] = m.spe;
+      r.metrics[p.name + ".acc"] = m.acc;
+    } catch (const Error& e) {
+      warnings.push_back(p.name + ": " + e.what());
+    }
+  }
+  r.metrics["threshold"] = threshold;
+  if (!warnings.empty()) r.extra["warnings"] = warnings;
+  return r;
+}
+
+TaskResult drug_aggregate_result(const RepeatMetrics& m) {
+  TaskResult r;
+  std::vector<double> repeats(m.repeats.begin(), m.repeats.end());
+  r.curves = {{"spearman", m.spearman}, {"pearson", m.pearson}, {"rmse", m.rmse}, {"repeat", repeats}};
+  for (const auto& [name, v] : {std::pair<const char*, const std::vector<double>*>{"spearman", &m.spearman},
+                                {"pearson", &m.pearson},
+                                {"rmse", &m.rmse}}) {
+    MeanSd s = mean_sd(*v);
+    if (std::isfinite(s.mean)) r.metrics[std::string(name) + "_mean"] = s.mean;
+    if (std::isfinite(s.sd)) r.metrics[std::string(name) + "_sd"] = s.sd;
+  }
+  r.metrics["repeats"] = static_cast<int>(m.repeats.size());
+  if (!m.warnings.empty()) r.extra["warnings"] = m.warnings;
+  return r;
+}
+
 }  // namespace gbmsweep::analysis

@@ -80,4 +80,13 @@ struct MeanSd {
 };
 MeanSd mean_sd(const std::vector<double>& values);
 
+// Task results for the integrator's tasks, so the stored names live in one place:
+// mri.ensemble — the ensembles as predictions plus metrics "<name>.auc", ".ap", ".sen", ".spe",
+// ".acc" (an ensemble whose labels are one class gets none, and a line in extra["warnings"]);
+TaskResult mri_ensemble_result(const std::vector<Predictions>& ensembles, double threshold = 0.5);
+// drug.aggregate — curves "spearman", "pearson", "rmse", "repeat" (per repeat) and metrics
+// spearman_mean, spearman_sd, pearson_mean, pearson_sd, rmse_mean, rmse_sd, repeats
+// (NaN-valued ones are left out; warnings in extra["warnings"]).
+TaskResult drug_aggregate_result(const RepeatMetrics& m);
+
 }  // namespace gbmsweep::analysis

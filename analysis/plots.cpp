@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <cstdio>
 #include <cstdlib>
+#include <map>
 #include <numeric>
 #include <sstream>
 
@@ -71,14 +72,17 @@ std::vector<std::size_t> order_desc(const std::vector<double>& s) {
 }  // namespace
 
 std::string png_terminal(const PlotOptions& o) {
+  // Probed once per executable: each probe starts gnuplot.
+  static std::map<std::string, std::string> cache;
+  if (auto it = cache.find(o.gnuplot); it != cache.end()) return it->second;
   auto works = [&](const char* term) {
     std::string cmd = shell_quote(o.gnuplot) + " -e " + shell_quote(std::string("set terminal ") + term) +
                       " > /dev/null 2>&1";
     return std::system(cmd.c_str()) == 0;
   };
-  if (works("pngcairo")) return "pngcairo";
-  if (works("png")) return "png";
-  return "";
+  std::string& term = cache[o.gnuplot];
+  term = works("pngcairo") ? "pngcairo" : works("png") ? "png" : "";
+  return term;
 }
 
 Points roc_points(const std::vector<double>& labels, const std::vector<double>& scores) {

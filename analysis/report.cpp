@@ -169,6 +169,11 @@ void ReportBuilder::mri_tables() {
     Table t;
     t.title = "Table " + std::to_string(number) + ": " + c.label + " — hold-out test set";
     t.header = {"Ensemble", "AUC", "AP", "SEN", "SPE", "n"};
+    if (o_.bootstrap.resamples > 0) {
+      int pct = static_cast<int>(std::lround(o_.bootstrap.level * 100));
+      t.header.push_back("AUC " + std::to_string(pct) + "% CI");
+      t.header.push_back("AP " + std::to_string(pct) + "% CI");
+    }
     std::set<std::string> all_names;
     for (const auto& [seed, ens] : c.seeds)
       for (const auto& [name, p] : ens) all_names.insert(name);
@@ -209,20 +214,35 @@ void ReportBuilder::mri_tables() {
         MeanSd m = mean_sd(v);
         return Cell::num(m.mean, v.size() > 1 ? m.sd : kNaN);
       };
-      t.rows.push_back({Cell::str(name), cell(auc), cell(ap), cell(sen), cell(spe),
-                        Cell::str(auc.empty() ? "" : std::to_string(n))});
-      // The seed-averaged ensemble, used by Table 4 and the curves.
+      std::vector<Cell> row{Cell::str(name), cell(auc), cell(ap), cell(sen), cell(spe),
+                            Cell::str(auc.empty() ? "" : std::to_string(n))};
+      // The seed-averaged ensemble, used by the intervals, Table 4 and the curves.
       std::vector<Predictions> members;
       for (const auto& [seed, ens] : c.seeds)
         if (auto it = ens.find(name); it != ens.end()) members.push_back(it->second);
-      if (members.empty()) continue;
-      try {
-        c.averaged[name] = mean_predictions(members, name, IdPolicy::Same);
-      } catch (const Error&) {
-        c.averaged[name] = mean_predictions(members, name, IdPolicy::Intersect);
-        missing("MRI " + c.label + " " + name + ": seeds hold different test patients; averaged over the " +
-                std::to_string(c.averaged[name].ids.size()) + " common ones");
+      if (!members.empty()) {
+        try {
+          c.averaged[name] = mean_predictions(members, name, IdPolicy::Same);
+        } catch (const Error&) {
+          c.averaged[name] = mean_predictions(members, name, IdPolicy::Intersect);
+          missing("MRI " + c.label + " " + name + ": seeds hold different test patients; averaged over the " +
+                  std::to_string(c.averaged[name].ids.size()) + " common ones");
+        }
       }
+      if (o_.bootstrap.resamples > 0) {
+        Cell auc_ci = Cell::str(""), ap_ci = Cell::str("");
+        if (auto it = c.averaged.find(name); it != c.averaged.end()) {
+          try {
+            auto b = bootstrap_auc_ap(it->second.labels, it->second.scores, o_.bootstrap);
+            auc_ci = Cell::range(b.auc.lo, b.auc.hi);
+            ap_ci = Cell::range(b.ap.lo, b.ap.hi);
+          } catch (const Error&) {
+          }  // single-class test sets are already reported above
+        }
+        row.push_back(auc_ci);
+        row.push_back(ap_ci);
+      }
+      t.rows.push_back(row);
     }
     std::ostringstream note;
     note << "SEN and SPE at threshold " << o_.threshold << ". ";
@@ -230,6 +250,10 @@ void ReportBuilder::mri_tables() {
       note << "Mean ± sd over " << c.seeds.size() << " seeds (each seed's ensemble scored on its own). ";
     else
       note << "One seed. ";
+    if (o_.bootstrap.resamples > 0)
+      note << "Intervals: percentile bootstrap over test patients (" << o_.bootstrap.resamples
+           << " resamples, seed " << o_.bootstrap.seed << ")"
+           << (c.seeds.size() > 1 ? " of the seed-averaged ensemble" : "") << ". ";
     note << "Rows after the paper's seven are single inputs.";
     t.note = note.str();
     mri_tables_.push_back(t);

@@ -8,6 +8,7 @@
 #include <utility>
 #include <vector>
 
+#include "analysis/metrics.hpp"
 #include "analysis/plots.hpp"
 #include "common/record.hpp"
 
@@ -36,6 +37,8 @@ struct ReportOptions {
   // Drug experiments shown as benchmark rows, in this order, after the models.
   std::vector<std::string> drug_benchmarks = {"bench_mgmt", "bench_elastic_net",
                                               "bench_random_forest"};
+  // Bootstrap intervals for AUC and AP in Tables 1–3 (resamples = 0 leaves the columns out).
+  BootstrapOptions bootstrap;
   bool plots = true;  // draw figures with gnuplot (skipped, and said so, if it is missing)
   PlotOptions plot;
 };

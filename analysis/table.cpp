@@ -33,6 +33,7 @@ std::string full(double v) {
 std::string format_cell(const Cell& c) {
   if (!c.numeric) return c.text;
   if (!std::isfinite(c.value)) return c.text.empty() ? "n/a" : c.text;
+  if (c.interval) return "[" + fixed4(c.value) + ", " + fixed4(c.hi) + "]";
   if (c.pvalue) {
     if (c.value < 1e-4) return "< 0.0001";
     char buf[64];
@@ -100,19 +101,31 @@ std::string to_latex(const Table& t) {
 }
 
 std::string to_csv(const Table& t) {
-  std::vector<bool> has_sd(t.header.size(), false);
+  std::vector<bool> has_sd(t.header.size(), false), is_interval(t.header.size(), false);
   for (const auto& r : t.rows)
-    for (std::size_t i = 0; i < r.size() && i < has_sd.size(); ++i)
+    for (std::size_t i = 0; i < r.size() && i < has_sd.size(); ++i) {
       if (r[i].numeric && std::isfinite(r[i].sd)) has_sd[i] = true;
+      if (r[i].interval) is_interval[i] = true;
+    }
   std::ostringstream os;
   for (std::size_t i = 0; i < t.header.size(); ++i) {
-    os << (i ? "," : "") << csv_field(t.header[i]);
+    os << (i ? "," : "");
+    if (is_interval[i]) {
+      os << csv_field(t.header[i] + "_lo") << "," << csv_field(t.header[i] + "_hi");
+      continue;
+    }
+    os << csv_field(t.header[i]);
     if (has_sd[i]) os << "," << csv_field(t.header[i] + "_sd");
   }
   os << "\n";
   for (const auto& r : t.rows) {
     for (std::size_t i = 0; i < r.size(); ++i) {
-      os << (i ? "," : "") << (r[i].numeric ? full(r[i].value) : csv_field(r[i].text));
+      os << (i ? "," : "");
+      if (i < is_interval.size() && is_interval[i]) {
+        os << (r[i].interval ? full(r[i].value) + "," + full(r[i].hi) : ",");
+        continue;
+      }
+      os << (r[i].numeric ? full(r[i].value) : csv_field(r[i].text));
       if (i < has_sd.size() && has_sd[i]) os << "," << full(r[i].sd);
     }
     os << "\n";

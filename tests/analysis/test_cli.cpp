@@ -101,4 +101,9 @@ BOOST_AUTO_TEST_CASE(metrics_json_contract_and_errors) {
   BOOST_TEST(bad.out.find("line 3") != std::string::npos, bad.out);
 }
 
+BOOST_AUTO_TEST_CASE(cleanup) {
+  std::filesystem::remove_all(std::filesystem::temp_directory_path() /
+                              ("gbmsweep_cli_" + std::to_string(::getpid())));
+}
+
 BOOST_AUTO_TEST_SUITE_END()

@@ -117,4 +117,25 @@ BOOST_AUTO_TEST_CASE(drug_repeats_pool_folds) {
   BOOST_TEST(ms.sd == std::sqrt(0.02), boost::test_tools::tolerance(1e-12));
 }
 
+BOOST_AUTO_TEST_CASE(task_results_for_the_integrator) {
+  auto mri = ga::mri_ensemble_result({preds({"p1", "p2", "p3"}, {1, 0, 1}, {0.9, 0.2, 0.4}),
+                                      preds({"p1", "p2"}, {1, 1}, {0.9, 0.2})});
+  BOOST_TEST(mri.predictions.size() == 2u);
+  BOOST_TEST(mri.metrics["test.auc"].get<double>() == 1.0);
+  BOOST_TEST(mri.metrics["test.sen"].get<double>() == 0.5);
+  BOOST_TEST(mri.extra["warnings"].size() == 1u);  // the second set has one class only
+  ga::RepeatMetrics rm;
+  rm.repeats = {0, 1};
+  rm.spearman = {0.5, 0.7};
+  rm.pearson = {0.4, std::nan("")};
+  rm.rmse = {1, 1};
+  auto drug = ga::drug_aggregate_result(rm);
+  BOOST_TEST(drug.curves.size() == 4u);
+  BOOST_TEST(drug.metrics["spearman_mean"].get<double>() == 0.6, boost::test_tools::tolerance(1e-12));
+  BOOST_TEST(drug.metrics["spearman_sd"].get<double>() == std::sqrt(0.02), boost::test_tools::tolerance(1e-12));
+  BOOST_TEST(drug.metrics["pearson_mean"].get<double>() == 0.4);
+  BOOST_TEST(!drug.metrics.contains("pearson_sd"));  // one defined repeat
+  BOOST_TEST(drug.metrics["repeats"] == 2);
+}
+
 BOOST_AUTO_TEST_SUITE_END()

@@ -2,6 +2,7 @@
 // table, the figures, and what a partial store says.
 #include <boost/test/unit_test.hpp>
 
+#include <cstdlib>
 #include <filesystem>
 #include <random>
 
@@ -25,6 +26,10 @@ const std::vector<std::string> kPaperRows = {"DSC",        "DTI",        "Struct
 TaskRecord mri_record(const std::string& network, int seed, double signal, int patients = 30) {
   std::mt19937_64 rng(std::hash<std::string>{}(network) + seed);
   std::uniform_real_distribution<double> u(0, 1);
+  // A per-patient effect shared by every model, so that ensembles do not become perfect.
+  std::vector<double> patient(patients);
+  std::mt19937_64 prng(99);
+  for (auto& e : patient) e = 0.5 * (u(prng) - 0.5);
   std::vector<ga::MriModelPredictions> models;
   ga::EnsembleSpec spec;
   for (const auto& [group, inputs] : spec.groups)
@@ -36,7 +41,7 @@ TaskRecord mri_record(const std::string& network, int seed, double signal, int p
           double label = i % 5 < 2;  // 40 % methylated
           p.ids.push_back("UPENN-GBM-" + std::to_string(10000 + i));
           p.labels.push_back(label);
-          p.scores.push_back(std::clamp(0.35 + signal * label + 0.4 * (u(rng) - 0.5), 0.0, 1.0));
+          p.scores.push_back(std::clamp(0.35 + signal * label + patient[i] + 0.4 * (u(rng) - 0.5), 0.0, 1.0));
         }
         models.push_back({network, in, fold, p});
       }
@@ -69,6 +74,11 @@ std::string fresh_dir(const std::string& name) {
   auto d = std::filesystem::temp_directory_path() / ("gbmsweep_report_" + name + "_" + std::to_string(::getpid()));
   std::filesystem::remove_all(d);
   return d.string();
+}
+
+// Set GBMSWEEP_KEEP_TEST_OUTPUT=1 to look at the generated reports.
+void keep_or_remove(const std::string& dir) {
+  if (!std::getenv("GBMSWEEP_KEEP_TEST_OUTPUT")) std::filesystem::remove_all(dir);
 }
 
 std::vector<std::string> column(const ga::CsvTable& t, const std::string& name) {
@@ -108,7 +118,8 @@ BOOST_AUTO_TEST_CASE(full_store_gives_the_paper_tables_and_figures) {
   // Tables 1–3: the paper's columns and its seven rows first (then single inputs).
   auto t1 = ga::read_csv(o.out_dir + "/table1_spottune.csv");
   BOOST_TEST(t1.header == std::vector<std::string>({"Ensemble", "AUC", "AUC_sd", "AP", "AP_sd", "SEN",
-                                                    "SEN_sd", "SPE", "SPE_sd", "n"}),
+                                                    "SEN_sd", "SPE", "SPE_sd", "n", "AUC 95% CI_lo",
+                                                    "AUC 95% CI_hi", "AP 95% CI_lo", "AP 95% CI_hi"}),
              boost::test_tools::per_element());
   auto names = column(t1, "Ensemble");
   BOOST_TEST_REQUIRE(names.size() == 7u + 11u);
@@ -116,6 +127,8 @@ BOOST_AUTO_TEST_CASE(full_store_gives_the_paper_tables_and_figures) {
              boost::test_tools::per_element());
   // The planted signal: SpotTune separates the classes, so its DSC+DTI AUC is high.
   BOOST_TEST(t1.number(3, t1.column("AUC")) > 0.8);
+  BOOST_TEST(t1.number(3, t1.column("AUC")) < 1.0);
+  BOOST_TEST(t1.number(3, t1.column("AUC 95% CI_lo")) < t1.number(3, t1.column("AUC")));
   BOOST_TEST(t1.rows[3][t1.column("n")] == "30");
 
   // Table 4: every input set plus the best-overall row; SpotTune differs from the others.
@@ -147,6 +160,17 @@ BOOST_AUTO_TEST_CASE(full_store_gives_the_paper_tables_and_figures) {
   std::string tex = gbmsweep::fs::read_all(o.out_dir + "/report.tex");
   BOOST_TEST(tex.find("\\toprule") != std::string::npos);
   BOOST_TEST(tex.find("DSC+DTI+Struct") != std::string::npos);
+  keep_or_remove(o.out_dir);
+
+  // Seeds as Friedman blocks: one block per seed, scored by the seed's AUC.
+  ga::ReportOptions seeds = o;
+  seeds.out_dir = fresh_dir("seeds");
+  seeds.plots = false;
+  seeds.blocks = ga::ReportOptions::Blocks::Seeds;
+  ga::write_report(seeds, records);
+  auto t4s = ga::read_csv(seeds.out_dir + "/table4_friedman.csv");
+  BOOST_TEST(t4s.rows[0][t4s.column("blocks")] == "2");
+  keep_or_remove(seeds.out_dir);
 }
 
 BOOST_AUTO_TEST_CASE(partial_store_says_what_is_missing) {
@@ -196,6 +220,7 @@ BOOST_AUTO_TEST_CASE(partial_store_says_what_is_missing) {
   std::string md = gbmsweep::fs::read_all(o.out_dir + "/report.md");
   BOOST_TEST(md.find("## Completeness") != std::string::npos);
   BOOST_TEST(md.find("No drug results.") != std::string::npos);
+  keep_or_remove(o.out_dir);
 }
 
 BOOST_AUTO_TEST_CASE(empty_store_still_writes_a_report) {
@@ -204,6 +229,7 @@ BOOST_AUTO_TEST_CASE(empty_store_still_writes_a_report) {
   auto s = ga::write_report(o, {});
   BOOST_TEST(std::filesystem::exists(o.out_dir + "/report.md"));
   BOOST_TEST(s.completeness.size() >= 3u);
+  keep_or_remove(o.out_dir);
 }
 
 BOOST_AUTO_TEST_SUITE_END()
