@@ -1,4 +1,6 @@
 // `gbmsweep metrics`: AUC, AP, SEN, SPE, ACC of binary predictions (id,label,score).
+#include <algorithm>
+#include <functional>
 #include <iostream>
 
 #include "analysis/csv.hpp"
@@ -34,6 +36,9 @@ int cmd_metrics(const Args& args) {
   try {
     auto p = analysis::read_labelled_scores(input);
     s = analysis::summarize_binary(p.labels, p.scores, threshold, boot);
+    if (std::adjacent_find(p.scores.begin(), p.scores.end(), std::not_equal_to<>()) == p.scores.end())
+      std::cerr << "gbmsweep metrics: warning: " << input << ": every score is " << p.scores[0]
+                << "; AUC 0.5 and AP = prevalence carry no information\n";
   } catch (const Error& e) {
     throw InputError(input, e.what());
   }

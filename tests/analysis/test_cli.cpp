@@ -96,6 +96,9 @@ BOOST_AUTO_TEST_CASE(metrics_json_contract_and_errors) {
   Run one = run_cli("metrics --input " + scratch("one.csv", "id,label,score\na,1,0.1\nb,1,0.3\n"));
   BOOST_TEST(one.rc == 2);
   BOOST_TEST(one.out.find("one class") != std::string::npos, one.out);
+  Run flat = run_cli("metrics --input " + scratch("flat.csv", "id,label,score\na,1,0.5\nb,0,0.5\n"));
+  BOOST_TEST(flat.rc == 0);
+  BOOST_TEST(flat.out.find("carry no information") != std::string::npos, flat.out);
   Run bad = run_cli("metrics --input " + scratch("bad.csv", "id,label,score\na,1,0.1\nb,2,0.3\n"));
   BOOST_TEST(bad.rc == 2);
   BOOST_TEST(bad.out.find("line 3") != std::string::npos, bad.out);
