@@ -3,6 +3,8 @@
 #include <cmath>
 #include <cstdio>
 #include <sstream>
+#include <string>
+#include <utility>
 
 namespace gbmsweep::analysis {
 
@@ -64,13 +66,30 @@ std::string to_markdown(const Table& t) {
 
 std::string latex_escape(const std::string& s) {
   std::string o;
-  for (char c : s) {
+  // Characters that pdflatex's utf8 input encoding does not know.
+  static const std::pair<const char*, const char*> kMath[] = {
+      {"±", "$\\pm$"}, {"−", "$-$"}, {"≥", "$\\geq$"}, {"≤", "$\\leq$"}, {"χ", "$\\chi$"}, {"²", "$^2$"}};
+  for (std::size_t i = 0; i < s.size(); ++i) {
+    bool replaced = false;
+    for (const auto& [from, to] : kMath)
+      if (s.compare(i, std::char_traits<char>::length(from), from) == 0) {
+        o += to;
+        i += std::char_traits<char>::length(from) - 1;
+        replaced = true;
+        break;
+      }
+    if (replaced) continue;
+    char c = s[i];
     switch (c) {
       case '_': case '&': case '%': case '#': case '$': case '{': case '}':
         o += '\\';
         o += c;
         break;
       case '<': o += "$<$"; break;
+      case '>': o += "$>$"; break;
+      case '\\': o += "\\textbackslash{}"; break;
+      case '^': o += "\\^{}"; break;
+      case '~': o += "\\~{}"; break;
       default: o += c;
     }
   }
@@ -87,10 +106,7 @@ std::string to_latex(const Table& t) {
   os << " \\\\\n\\midrule\n";
   for (const auto& r : t.rows) {
     for (std::size_t i = 0; i < r.size(); ++i) {
-      std::string s = latex_escape(format_cell(r[i]));
-      auto pm = s.find("±");
-      if (pm != std::string::npos) s.replace(pm, std::string("±").size(), "$\\pm$");
-      os << (i ? " & " : "") << s;
+      os << (i ? " & " : "") << latex_escape(format_cell(r[i]));
     }
     os << " \\\\\n";
   }
