@@ -467,8 +467,9 @@ void ReportBuilder::drug_table() {
     return;
   }
   struct Row {
-    std::string experiment, source, target;
+    std::string experiment, source, target, variant;
     std::vector<double> spearman, pearson, rmse;
+    std::size_t expected_repeats = 0;  // params.repeats, summed over pooled records
   };
   std::vector<Row> rows;
   for (const TaskRecord* r : drug_) {
@@ -478,8 +479,11 @@ void ReportBuilder::drug_table() {
                      ? r->params["source"].get<std::string>()
                      : "—";
     key.target = r->params.value("target", std::string(""));
+    // Grid points of a sweep differ in params.variant: one row each.
+    key.variant = r->params.contains("variant") && !r->params["variant"].empty() ? r->params["variant"].dump() : "";
     auto it = std::find_if(rows.begin(), rows.end(), [&](const Row& x) {
-      return x.experiment == key.experiment && x.source == key.source && x.target == key.target;
+      return x.experiment == key.experiment && x.source == key.source && x.target == key.target &&
+             x.variant == key.variant;
     });
     if (it == rows.end()) {
       rows.push_back(key);
@@ -487,6 +491,8 @@ void ReportBuilder::drug_table() {
     } else {
       missing("drug " + key.experiment + " / " + key.source + ": several aggregate records; their repeats are pooled");
     }
+    if (r->params.contains("repeats") && r->params["repeats"].is_number_integer())
+      it->expected_repeats += static_cast<std::size_t>(std::max<long>(0, r->params["repeats"].get<long>()));
     bool found = false;
     for (const auto& c : r->result->curves) {
       auto* dst = c.name == "spearman" ? &it->spearman : c.name == "pearson" ? &it->pearson
@@ -514,7 +520,12 @@ void ReportBuilder::drug_table() {
   Table t;
   t.title = "Drug response: Spearman correlation of pooled out-of-fold predictions (mean ± sd over repeats)";
   t.header = {"Experiment", "Source drug", "Target", "Spearman", "Pearson", "RMSE", "Repeats"};
+  bool variants = std::any_of(rows.begin(), rows.end(), [](const Row& r) { return !r.variant.empty(); });
+  if (variants) t.header.insert(t.header.begin() + 3, "Variant");
   for (const auto& r : rows) {
+    if (r.expected_repeats > r.spearman.size())
+      missing("drug " + r.experiment + " / " + r.source + ": " + std::to_string(r.spearman.size()) + " of " +
+              std::to_string(r.expected_repeats) + " repeats have a result");
     auto cell = [&](const std::vector<double>& v) {
       if (v.empty()) return Cell::str("missing");
       MeanSd m = mean_sd(v);
@@ -525,9 +536,11 @@ void ReportBuilder::drug_table() {
     if (nan_repeats > 0)
       missing("drug " + r.experiment + " / " + r.source + ": Spearman undefined in " + std::to_string(nan_repeats) +
               " repeat(s) (constant predictions); left out of the mean");
-    t.rows.push_back({Cell::str(r.experiment + (is_bench(r) ? " (benchmark)" : "")), Cell::str(r.source),
-                      Cell::str(r.target), cell(r.spearman), cell(r.pearson), cell(r.rmse),
-                      Cell::str(std::to_string(s.n))});
+    std::vector<Cell> row{Cell::str(r.experiment + (is_bench(r) ? " (benchmark)" : "")), Cell::str(r.source),
+                          Cell::str(r.target), cell(r.spearman), cell(r.pearson), cell(r.rmse),
+                          Cell::str(std::to_string(s.n))};
+    if (variants) row.insert(row.begin() + 3, Cell::str(r.variant.empty() ? "—" : r.variant));
+    t.rows.push_back(row);
   }
   t.note = "Benchmarks last. sd over repeats (n − 1); Repeats counts repeats with a defined Spearman.";
   drug_table_ = t;

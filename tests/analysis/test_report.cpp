@@ -62,7 +62,7 @@ TaskRecord drug_record(const std::string& experiment, const char* source, std::v
   r.kind = "drug.aggregate";
   r.study = "drug";
   r.status = "done";
-  r.params = {{"experiment", experiment}, {"target", "GSE232173"}};
+  r.params = {{"experiment", experiment}, {"target", "GSE232173"}, {"repeats", rho.size()}};
   r.params["source"] = source ? nlohmann::json(source) : nlohmann::json(nullptr);
   r.result = TaskResult{};
   std::vector<double> rmse(rho.size(), 1.5);
@@ -190,6 +190,12 @@ BOOST_AUTO_TEST_CASE(partial_store_says_what_is_missing) {
   failed.status = "failed";
   failed.error = "NaN loss at epoch 4";
   records.push_back(failed);
+  TaskRecord short_drug = drug_record("gdsc_hgcc_gse", "oxaliplatin", {0.4, 0.5});
+  short_drug.params["repeats"] = 3;
+  records.push_back(short_drug);
+  TaskRecord other_lr = drug_record("gdsc_hgcc_gse", "oxaliplatin", {0.2, 0.3});
+  other_lr.params["variant"] = {{"drug.train.lr", 1e-4}};
+  records.push_back(other_lr);
   TaskRecord pending;
   pending.key = "k-pending";
   pending.kind = "drug.aggregate";
@@ -211,7 +217,6 @@ BOOST_AUTO_TEST_CASE(partial_store_says_what_is_missing) {
   BOOST_TEST(has("ensemble DTI missing"));
   BOOST_TEST(has("Table 4 DTI: not computed"));
   BOOST_TEST(has("incomplete Friedman block(s)"));
-  BOOST_TEST(has("no finished drug.aggregate record"));
   auto t2 = ga::read_csv(o.out_dir + "/table2_resnet_random.csv");
   BOOST_TEST(t2.rows[1][t2.column("AUC")] == "missing");
   auto t4 = ga::read_csv(o.out_dir + "/table4_friedman.csv");
@@ -219,7 +224,12 @@ BOOST_AUTO_TEST_CASE(partial_store_says_what_is_missing) {
   BOOST_TEST(t4.rows[1][t4.column("blocks")] == "missing");
   std::string md = gbmsweep::fs::read_all(o.out_dir + "/report.md");
   BOOST_TEST(md.find("## Completeness") != std::string::npos);
-  BOOST_TEST(md.find("No drug results.") != std::string::npos);
+  BOOST_TEST(has("2 of 3 repeats have a result"));
+  BOOST_TEST(has("benchmark bench_mgmt has no finished aggregate record"));
+  auto td = ga::read_csv(o.out_dir + "/table_drug.csv");
+  BOOST_TEST_REQUIRE(td.rows.size() == 2u);  // one row per grid variant
+  BOOST_TEST(td.rows[0][td.column("Variant")] == "—");
+  BOOST_TEST(td.rows[1][td.column("Variant")] == "{\"drug.train.lr\":0.0001}");
   keep_or_remove(o.out_dir);
 }
 
