@@ -3,7 +3,9 @@
 #include <algorithm>
 #include <cmath>
 #include <filesystem>
+#include <limits>
 #include <map>
+#include <optional>
 #include <set>
 #include <sstream>
 
@@ -99,7 +101,9 @@ void ReportBuilder::collect_mri(const TaskRecord& r) {
     missing("record " + r.key + " (mri.ensemble) has no params.network; ignored");
     return;
   }
-  std::string variant = r.params.contains("variant") ? r.params["variant"].dump() : "{}";
+  std::string variant = r.params.contains("variant") && !r.params["variant"].is_null()
+                            ? r.params["variant"].dump()
+                            : "{}";
   int seed = r.params.value("seed_index", 0);
   auto it = std::find_if(configs_.begin(), configs_.end(), [&](const MriConfig& c) {
     return c.network == network && c.variant == variant;
@@ -119,11 +123,22 @@ void ReportBuilder::collect_mri(const TaskRecord& r) {
 
 void ReportBuilder::collect_records() {
   std::map<std::string, std::map<std::string, int>> counts;
+  // Failed tasks one line each (up to a limit); pending/running ones summarised per kind.
+  constexpr int kMaxFailedLines = 100;
+  int failed_lines = 0, failed_more = 0;
+  std::map<std::pair<std::string, std::string>, std::vector<std::string>> waiting;
   for (const auto& r : records_) {
     counts[r.kind][r.status]++;
+    std::string label = r.key + (r.name.empty() ? "" : " " + r.name);
+    if (r.status == "failed") {
+      if (failed_lines++ < kMaxFailedLines)
+        missing("task " + label + " (" + r.kind + ") failed" + (r.error.empty() ? "" : ": " + r.error));
+      else
+        ++failed_more;
+      continue;
+    }
     if (r.status != "done") {
-      missing("task " + r.key + " (" + r.kind + (r.name.empty() ? "" : ", " + r.name) + "): " + r.status +
-              (r.error.empty() ? "" : " — " + r.error));
+      waiting[{r.kind, r.status}].push_back(label);
       continue;
     }
     if (!r.result) {
@@ -134,6 +149,9 @@ void ReportBuilder::collect_records() {
     if (r.kind == "mri.ensemble") collect_mri(r);
     if (r.kind == "drug.aggregate") drug_.push_back(&r);
   }
+  if (failed_more > 0) missing("... and " + std::to_string(failed_more) + " more failed tasks");
+  for (const auto& [ks, labels] : waiting)
+    missing(std::to_string(labels.size()) + " " + ks.first + " task(s) " + ks.second + ": " + short_list(labels, 3));
   std::ostringstream os;
   for (const auto& [kind, st] : counts) {
     os << "- " << kind << ":";
