@@ -100,6 +100,9 @@ std::string to_latex(const Table& t) {
   std::ostringstream os;
   os << "\\begin{table}[ht]\n\\centering\n";
   if (!t.title.empty()) os << "\\caption{" << latex_escape(t.title) << "}\n";
+  // Wide tables (Table 4, Tables 1–3 with intervals) are scaled to the text width.
+  const bool wide = t.header.size() > 7;
+  if (wide) os << "\\resizebox{\\textwidth}{!}{%\n";
   os << "\\begin{tabular}{l" << std::string(t.header.size() > 0 ? t.header.size() - 1 : 0, 'r') << "}\n\\toprule\n";
   for (std::size_t i = 0; i < t.header.size(); ++i)
     os << (i ? " & " : "") << latex_escape(t.header[i]);
@@ -110,7 +113,7 @@ std::string to_latex(const Table& t) {
     }
     os << " \\\\\n";
   }
-  os << "\\bottomrule\n\\end{tabular}\n";
+  os << "\\bottomrule\n\\end{tabular}" << (wide ? "}" : "") << "\n";
   if (!t.note.empty()) os << "\n\\smallskip\n{\\footnotesize " << latex_escape(t.note) << "}\n";
   os << "\\end{table}\n";
   return os.str();
