@@ -13,5 +13,7 @@ int cmd_jobs(const Args& args);        // batch scripts (Slurm)
 int cmd_synth(const Args& args);       // dispatches to the generators below
 int cmd_synth_mri(const Args& args);   // cmd_synth_mri.cpp
 int cmd_synth_drug(const Args& args);  // cmd_synth_drug.cpp
+int cmd_stats(const Args& args);       // cmd_stats.cpp
+int cmd_metrics(const Args& args);     // cmd_metrics.cpp
 
 }  // namespace gbmsweep::cli
