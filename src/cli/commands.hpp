@@ -15,5 +15,7 @@ int cmd_synth_mri(const Args& args);   // cmd_synth_mri.cpp
 int cmd_synth_drug(const Args& args);  // cmd_synth_drug.cpp
 int cmd_stats(const Args& args);       // cmd_stats.cpp
 int cmd_metrics(const Args& args);     // cmd_metrics.cpp
+int cmd_run(const Args& args);         // cmd_run.cpp
+int cmd_status(const Args& args);      // cmd_status.cpp
 
 }  // namespace gbmsweep::cli
