@@ -9,6 +9,7 @@ namespace gbmsweep::cli {
 using Args = std::vector<std::string>;  // the arguments after the subcommand name
 
 int cmd_plan(const Args& args);
+int cmd_report(const Args& args);      // cmd_report.cpp
 int cmd_jobs(const Args& args);        // batch scripts (Slurm)
 int cmd_synth(const Args& args);       // dispatches to the generators below
 int cmd_synth_mri(const Args& args);   // cmd_synth_mri.cpp
