@@ -12,5 +12,6 @@ int cmd_plan(const Args& args);
 int cmd_synth(const Args& args);       // dispatches to the generators below
 int cmd_synth_mri(const Args& args);   // cmd_synth_mri.cpp
 int cmd_synth_drug(const Args& args);  // cmd_synth_drug.cpp
+int cmd_cohort(const Args& args);      // cmd_cohort.cpp: build/check the MRI cohort cache
 
 }  // namespace gbmsweep::cli

@@ -1,0 +1,198 @@
+#include "mri/augment.hpp"
+
+#include <itkBSplineTransform.h>
+#include <itkEuler3DTransform.h>
+#include <itkFlipImageFilter.h>
+#include <itkLinearInterpolateImageFunction.h>
+#include <itkResampleImageFilter.h>
+
+#include <algorithm>
+#include <cmath>
+
+#include "common/error.hpp"
+#include "mri/itk_bridge.hpp"
+#include "mri/rng.hpp"
+
+namespace gbmsweep::mri {
+
+using itkb::Image;
+
+namespace {
+
+// The physical centre of an image (origin 0, identity direction).
+Image::PointType centre_of(const Image* img) {
+  Image::PointType c;
+  for (int a = 0; a < 3; ++a)
+    c[a] = img->GetOrigin()[a] +
+           (img->GetLargestPossibleRegion().GetSize()[a] - 1) * img->GetSpacing()[a] / 2.0;
+  return c;
+}
+
+template <class Transform>
+Volume resample_with(const Image::Pointer& img, Transform* transform) {
+  auto resample = itk::ResampleImageFilter<Image, Image, double>::New();
+  resample->SetInput(img);
+  resample->SetTransform(transform);
+  resample->SetInterpolator(itk::LinearInterpolateImageFunction<Image, double>::New());
+  resample->SetReferenceImage(img);
+  resample->UseReferenceImageOn();
+  resample->SetDefaultPixelValue(0.0f);
+  try {
+    resample->Update();
+  } catch (const itk::ExceptionObject& e) {
+    GBM_THROW("ITK resampling failed: " << e.GetDescription());
+  }
+  return itkb::from_itk(resample->GetOutput());
+}
+
+std::uint64_t sample_seed(const AugmentOptions& opts, const std::string& id, Augmentation kind) {
+  return derive_seed(opts.seed, id + "#" + augmentation_name(kind));
+}
+
+}  // namespace
+
+const char* augmentation_name(Augmentation a) {
+  switch (a) {
+    case Augmentation::Flip: return "flip";
+    case Augmentation::Rotate: return "rotate";
+    case Augmentation::Noise: return "noise";
+    case Augmentation::Elastic: return "elastic";
+  }
+  return "?";
+}
+
+Volume flip_all_axes(const Volume& v) {
+  auto flip = itk::FlipImageFilter<Image>::New();
+  flip->SetInput(itkb::to_itk(v));
+  itk::FixedArray<bool, 3> axes;
+  axes.Fill(true);
+  flip->SetFlipAxes(axes);
+  flip->FlipAboutOriginOff();  // keep the image on its grid
+  flip->Update();
+  Volume out = itkb::from_itk(flip->GetOutput());
+  out.spacing = v.spacing;
+  return out;
+}
+
+Volume rotate_axial(const Volume& v, double angle_deg) {
+  auto img = itkb::to_itk(v);
+  auto t = itk::Euler3DTransform<double>::New();
+  t->SetCenter(centre_of(img));
+  // ITK's z axis is the D axis: a rotation about it turns the axial (H, W) plane.
+  t->SetRotation(0.0, 0.0, angle_deg * M_PI / 180.0);
+  return resample_with(img, t.GetPointer());
+}
+
+Volume add_noise(const Volume& v, double variance, std::uint64_t seed) {
+  Rng rng(seed);
+  const double sd = std::sqrt(variance);
+  Volume out = v;
+  for (float& x : out.data)
+    x = static_cast<float>(std::clamp(double(x) + sd * rng.normal(), 0.0, 1.0));
+  return out;
+}
+
+Volume elastic(const Volume& v, int points, double sigma_vox, std::uint64_t seed) {
+  GBM_CHECK(points >= 2, "elastic deformation needs at least 2 control points per axis");
+  auto img = itkb::to_itk(v);
+  using BSpline = itk::BSplineTransform<double, 3, 3>;
+  auto t = BSpline::New();
+  // A mesh of (points − 1) cells spans the image, so `points` control points lie on it per
+  // axis; ITK's cubic support adds one more on each side. Every one of them is displaced.
+  BSpline::PhysicalDimensionsType extent;
+  BSpline::MeshSizeType mesh;
+  BSpline::OriginType origin;
+  for (int a = 0; a < 3; ++a) {
+    extent[a] = (img->GetLargestPossibleRegion().GetSize()[a] - 1) * img->GetSpacing()[a];
+    mesh[a] = static_cast<unsigned>(points - 1);
+    origin[a] = img->GetOrigin()[a];
+  }
+  t->SetTransformDomainOrigin(origin);
+  t->SetTransformDomainPhysicalDimensions(extent);
+  t->SetTransformDomainMeshSize(mesh);
+  t->SetTransformDomainDirection(img->GetDirection());
+  BSpline::ParametersType params(t->GetNumberOfParameters());
+  // Parameters are all x displacements, then all y, then all z (mm).
+  const unsigned per_axis = t->GetNumberOfParameters() / 3;
+  Rng rng(seed);
+  for (unsigned a = 0; a < 3; ++a)
+    for (unsigned i = 0; i < per_axis; ++i)
+      params[a * per_axis + i] = sigma_vox * img->GetSpacing()[a] * rng.normal();
+  t->SetParameters(params);
+  return resample_with(img, t.GetPointer());
+}
+
+Batch augment_sample(const Batch& batch, int n, Augmentation kind, const AugmentOptions& opts) {
+  Batch out;
+  out.ids = {batch.ids[n] + "#" + augmentation_name(kind)};
+  out.labels = {batch.labels[n]};
+  out.shape = batch.shape;
+  out.shape[0] = 1;
+  out.data.resize(out.sample_size());
+  const std::uint64_t seed = sample_seed(opts, batch.ids[n], kind);
+  // Geometric draws are shared by the channels; the noise is drawn per channel.
+  const double angle = Rng(seed).uniform(-opts.max_angle_deg, opts.max_angle_deg);
+  for (int c = 0; c < batch.shape[1]; ++c) {
+    Volume v = batch.channel(n, c);
+    switch (kind) {
+      case Augmentation::Flip: v = flip_all_axes(v); break;
+      case Augmentation::Rotate: v = rotate_axial(v, angle); break;
+      case Augmentation::Noise:
+        v = add_noise(v, opts.noise_variance, derive_seed(seed, "channel" + std::to_string(c)));
+        break;
+      case Augmentation::Elastic: v = elastic(v, opts.elastic_points, opts.elastic_sigma, seed); break;
+    }
+    out.set_channel(0, c, v);
+  }
+  return out;
+}
+
+Batch augment_training_set(const Batch& train, const AugmentOptions& opts) {
+  const int n = train.shape[0];
+  GBM_CHECK(int(train.ids.size()) == n && int(train.labels.size()) == n,
+            "batch of " << n << " samples has " << train.ids.size() << " ids and "
+                        << train.labels.size() << " labels");
+  // Everything (originals and copies) in sample order, then the kept subset.
+  std::vector<Batch> parts;
+  std::vector<std::pair<int, int>> where;  // (part, index in part); part −1 = the originals
+  for (int i = 0; i < n; ++i) {
+    where.emplace_back(-1, i);
+    for (Augmentation kind : opts.copies) {
+      parts.push_back(augment_sample(train, i, kind, opts));
+      where.emplace_back(int(parts.size()) - 1, 0);
+    }
+  }
+  auto label_of = [&](std::size_t k) {
+    return where[k].first < 0 ? train.labels[where[k].second] : parts[where[k].first].labels[0];
+  };
+  std::vector<bool> keep(where.size(), true);
+  if (opts.balance) {
+    std::vector<std::size_t> pos, neg;
+    for (std::size_t k = 0; k < where.size(); ++k) (label_of(k) == 1 ? pos : neg).push_back(k);
+    auto& major = pos.size() > neg.size() ? pos : neg;
+    const std::size_t target = std::min(pos.size(), neg.size());
+    Rng rng(derive_seed(opts.seed, "balance"));
+    // Partial Fisher-Yates: the first (size − target) entries after shuffling are dropped.
+    for (std::size_t i = 0; i + target < major.size(); ++i) {
+      std::size_t j = i + rng.below(major.size() - i);
+      std::swap(major[i], major[j]);
+      keep[major[i]] = false;
+    }
+  }
+  Batch out;
+  out.shape = train.shape;
+  out.shape[0] = static_cast<int>(std::count(keep.begin(), keep.end(), true));
+  out.data.reserve(out.shape[0] * train.sample_size());
+  for (std::size_t k = 0; k < where.size(); ++k) {
+    if (!keep[k]) continue;
+    const Batch& src = where[k].first < 0 ? train : parts[where[k].first];
+    const int i = where[k].second;
+    out.ids.push_back(src.ids[i]);
+    out.labels.push_back(src.labels[i]);
+    auto first = src.data.begin() + static_cast<std::ptrdiff_t>(i * src.sample_size());
+    out.data.insert(out.data.end(), first, first + static_cast<std::ptrdiff_t>(src.sample_size()));
+  }
+  return out;
+}
+
+}  // namespace gbmsweep::mri
