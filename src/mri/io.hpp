@@ -7,8 +7,9 @@
 namespace gbmsweep::mri {
 
 // Reads any scalar NIfTI (float, int16, uint8 ...) as float, with the scaling (scl_slope) the
-// header asks for. Unreadable or truncated files and non-3-D images throw InputError naming
-// the file and ITK's reason.
+// header asks for. Unreadable or truncated files, NaN/Inf voxels and non-3-D images throw
+// InputError naming the file and the reason (the raw stream is checked first: the NIfTI
+// library under ITK zeroes non-finite voxels and ignores short reads).
 Volume read_nifti(const std::string& path);
 
 enum class PixelType { Float32, UInt8 };
