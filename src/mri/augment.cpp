@@ -1,10 +1,12 @@
 #include "mri/augment.hpp"
 
 #include <itkBSplineTransform.h>
+#include <itkDisplacementFieldTransform.h>
 #include <itkEuler3DTransform.h>
 #include <itkFlipImageFilter.h>
 #include <itkLinearInterpolateImageFunction.h>
 #include <itkResampleImageFilter.h>
+#include <itkTransformToDisplacementFieldFilter.h>
 
 #include <algorithm>
 #include <cmath>
@@ -92,8 +94,9 @@ Volume add_noise(const Volume& v, double variance, std::uint64_t seed) {
   return out;
 }
 
-Volume elastic(const Volume& v, int points, double sigma_vox, std::uint64_t seed) {
+Volume elastic(const Volume& v, int points, double sigma_vox, std::uint64_t seed, int field_density) {
   GBM_CHECK(points >= 2, "elastic deformation needs at least 2 control points per axis");
+  GBM_CHECK(field_density >= 0, "elastic field density must be >= 0, got " << field_density);
   auto img = itkb::to_itk(v);
   using BSpline = itk::BSplineTransform<double, 3, 3>;
   auto t = BSpline::New();
@@ -119,7 +122,34 @@ Volume elastic(const Volume& v, int points, double sigma_vox, std::uint64_t seed
     for (unsigned i = 0; i < per_axis; ++i)
       params[a * per_axis + i] = sigma_vox * img->GetSpacing()[a] * rng.normal();
   t->SetParameters(params);
-  return resample_with(img, t.GetPointer());
+
+  // The displacement field on a grid `field_density` times finer than the control points
+  // (whole voxels, at least 1) covering the image, then a displacement-field transform
+  // (linear interpolation of the field) for the warp.
+  using Field = itk::Image<itk::Vector<double, 3>, 3>;
+  auto to_field = itk::TransformToDisplacementFieldFilter<Field, double>::New();
+  to_field->SetTransform(t);
+  Field::SizeType size;
+  Field::SpacingType spacing;
+  for (int a = 0; a < 3; ++a) {
+    const auto n = img->GetLargestPossibleRegion().GetSize()[a];
+    const double cell_vox = double(n - 1) / (points - 1);
+    const auto step = field_density == 0 ? 1ul : std::max(1ul, static_cast<unsigned long>(cell_vox / field_density));
+    size[a] = (n - 1 + step - 1) / step + 1;
+    spacing[a] = img->GetSpacing()[a] * double(step);
+  }
+  to_field->SetSize(size);
+  to_field->SetOutputSpacing(spacing);
+  to_field->SetOutputOrigin(img->GetOrigin());
+  to_field->SetOutputDirection(img->GetDirection());
+  try {
+    to_field->Update();
+  } catch (const itk::ExceptionObject& e) {
+    GBM_THROW("ITK displacement field failed: " << e.GetDescription());
+  }
+  auto warp = itk::DisplacementFieldTransform<double, 3>::New();
+  warp->SetDisplacementField(to_field->GetOutput());
+  return resample_with(img, warp.GetPointer());
 }
 
 Batch augment_sample(const Batch& batch, int n, Augmentation kind, const AugmentOptions& opts) {
@@ -140,7 +170,9 @@ Batch augment_sample(const Batch& batch, int n, Augmentation kind, const Augment
       case Augmentation::Noise:
         v = add_noise(v, opts.noise_variance, derive_seed(seed, "channel" + std::to_string(c)));
         break;
-      case Augmentation::Elastic: v = elastic(v, opts.elastic_points, opts.elastic_sigma, seed); break;
+      case Augmentation::Elastic:
+        v = elastic(v, opts.elastic_points, opts.elastic_sigma, seed, opts.elastic_field_density);
+        break;
     }
     out.set_channel(0, c, v);
   }

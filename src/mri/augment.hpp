@@ -22,6 +22,11 @@ struct AugmentOptions {
   double noise_variance = 0.01;  // additive N(0, variance), then clipped to [0, 1]
   int elastic_points = 3;        // control points per axis of the random B-spline grid
   double elastic_sigma = 5.0;    // s.d. of the control-point displacements, in voxels
+  // The B-spline is evaluated on a grid `elastic_field_density` times finer than its control
+  // points (at least every voxel) and the displacement field interpolated linearly in between:
+  // several times faster at the paper size, with an error of a few hundredths of a voxel.
+  // 0 = evaluate at every voxel.
+  int elastic_field_density = 8;
   bool balance = true;           // randomly prune the majority class to the minority's size
 };
 
@@ -30,8 +35,11 @@ struct AugmentOptions {
 Volume flip_all_axes(const Volume& v);
 Volume rotate_axial(const Volume& v, double angle_deg);  // about the volume centre
 Volume add_noise(const Volume& v, double variance, std::uint64_t seed);
-// Cubic B-spline deformation; the control-point displacements are drawn from `seed`.
-Volume elastic(const Volume& v, int points, double sigma_vox, std::uint64_t seed);
+// Cubic B-spline deformation; the control-point displacements are drawn from `seed`; the
+// spline is evaluated on a grid `field_density` times finer than the control points (see
+// AugmentOptions; 0 = at every voxel).
+Volume elastic(const Volume& v, int points, double sigma_vox, std::uint64_t seed,
+               int field_density = 8);
 
 // One augmented copy of sample `n` of `batch` (all channels get the same geometric draw).
 Batch augment_sample(const Batch& batch, int n, Augmentation kind, const AugmentOptions& opts);
