@@ -47,6 +47,31 @@ Volume resample_with(const Image::Pointer& img, Transform* transform) {
   return itkb::from_itk(resample->GetOutput());
 }
 
+// The inverse of the p×p matrix that maps cubic B-spline coefficients to the values at the
+// knots, (c[u−1] + 4 c[u] + c[u+1]) / 6, with mirrored ends (c[−1] = c[1], c[p] = c[p−2]) as
+// scipy's spline prefilter. Row-major.
+std::vector<double> interpolation_inverse(int p) {
+  std::vector<double> m(std::size_t(p) * p, 0.0), inv(std::size_t(p) * p, 0.0);
+  auto mirror = [p](int u) { return u < 0 ? -u : u >= p ? 2 * (p - 1) - u : u; };
+  for (int u = 0; u < p; ++u) {
+    m[u * p + mirror(u - 1)] += 1.0 / 6;
+    m[u * p + u] += 4.0 / 6;
+    m[u * p + mirror(u + 1)] += 1.0 / 6;
+    inv[u * p + u] = 1.0;
+  }
+  // Gauss-Jordan; the matrix is strictly diagonally dominant, so no pivoting is needed.
+  for (int c = 0; c < p; ++c) {
+    const double d = m[c * p + c];
+    for (int k = 0; k < p; ++k) m[c * p + k] /= d, inv[c * p + k] /= d;
+    for (int r = 0; r < p; ++r) {
+      if (r == c) continue;
+      const double f = m[r * p + c];
+      for (int k = 0; k < p; ++k) m[r * p + k] -= f * m[c * p + k], inv[r * p + k] -= f * inv[c * p + k];
+    }
+  }
+  return inv;
+}
+
 std::uint64_t sample_seed(const AugmentOptions& opts, const std::string& id, Augmentation kind) {
   return derive_seed(opts.seed, id + "#" + augmentation_name(kind));
 }
@@ -100,8 +125,8 @@ Volume elastic(const Volume& v, int points, double sigma_vox, std::uint64_t seed
   auto img = itkb::to_itk(v);
   using BSpline = itk::BSplineTransform<double, 3, 3>;
   auto t = BSpline::New();
-  // A mesh of (points − 1) cells spans the image, so `points` control points lie on it per
-  // axis; ITK's cubic support adds one more on each side. Every one of them is displaced.
+  // A mesh of (points − 1) cells spans the image, so `points` knots lie on it per axis;
+  // ITK's cubic support adds one coefficient beyond each end.
   BSpline::PhysicalDimensionsType extent;
   BSpline::MeshSizeType mesh;
   BSpline::OriginType origin;
@@ -114,30 +139,56 @@ Volume elastic(const Volume& v, int points, double sigma_vox, std::uint64_t seed
   t->SetTransformDomainPhysicalDimensions(extent);
   t->SetTransformDomainMeshSize(mesh);
   t->SetTransformDomainDirection(img->GetDirection());
+  // The displacements are drawn at the points×points×points knots (the paper's random grid,
+  // s.d. sigma voxels) and the spline is made to pass through them: an ITK B-spline only
+  // approximates its coefficients, which would shrink the deformation about 3-fold.
+  const int p = points, q = points + 2;  // knots, coefficients per axis
+  const auto inv = interpolation_inverse(p);
   BSpline::ParametersType params(t->GetNumberOfParameters());
-  // Parameters are all x displacements, then all y, then all z (mm).
-  const unsigned per_axis = t->GetNumberOfParameters() / 3;
+  GBM_CHECK(params.size() == 3u * q * q * q, "unexpected B-spline parameter count " << params.size());
   Rng rng(seed);
-  for (unsigned a = 0; a < 3; ++a)
-    for (unsigned i = 0; i < per_axis; ++i)
-      params[a * per_axis + i] = sigma_vox * img->GetSpacing()[a] * rng.normal();
+  for (int a = 0; a < 3; ++a) {
+    std::vector<double> grid(std::size_t(p) * p * p);  // [k][j][i], i along ITK's x
+    for (double& g : grid) g = sigma_vox * img->GetSpacing()[a] * rng.normal();
+    // Coefficients = inv ⊗ inv ⊗ inv applied to the grid, one axis at a time.
+    for (int axis = 0; axis < 3; ++axis) {
+      std::vector<double> out(grid.size(), 0.0);
+      const int stride = axis == 0 ? 1 : axis == 1 ? p : p * p;
+      for (int idx = 0; idx < p * p * p; ++idx) {
+        const int u = idx / stride % p, base = idx - u * stride;
+        for (int w = 0; w < p; ++w) out[idx] += inv[u * p + w] * grid[base + w * stride];
+      }
+      grid.swap(out);
+    }
+    // Parameters: all x coefficients, then y, then z; each a q×q×q image, x fastest.
+    // Coefficient c ↔ knot c − 1; the ones beyond the ends mirror (knot −1 = knot 1).
+    auto knot = [p](int c) { return c == 0 ? 1 : c == p + 1 ? p - 2 : c - 1; };
+    for (int k = 0; k < q; ++k)
+      for (int j = 0; j < q; ++j)
+        for (int i = 0; i < q; ++i)
+          params[a * q * q * q + (k * q + j) * q + i] = grid[(knot(k) * p + knot(j)) * p + knot(i)];
+  }
   t->SetParameters(params);
 
-  // The displacement field on a grid `field_density` times finer than the control points
-  // (whole voxels, at least 1) covering the image, then a displacement-field transform
-  // (linear interpolation of the field) for the warp.
+  // The displacement field on a grid `field_density` times finer than the knots (about
+  // whole voxels) covering the image, then a displacement-field transform (linear interpolation of
+  // the field) for the warp. Where that grid is every voxel anyway, the spline warps directly.
   using Field = itk::Image<itk::Vector<double, 3>, 3>;
-  auto to_field = itk::TransformToDisplacementFieldFilter<Field, double>::New();
-  to_field->SetTransform(t);
   Field::SizeType size;
   Field::SpacingType spacing;
+  bool every_voxel = true;
   for (int a = 0; a < 3; ++a) {
     const auto n = img->GetLargestPossibleRegion().GetSize()[a];
     const double cell_vox = double(n - 1) / (points - 1);
     const auto step = field_density == 0 ? 1ul : std::max(1ul, static_cast<unsigned long>(cell_vox / field_density));
+    every_voxel = every_voxel && step == 1;
+    // The grid ends on the last voxel: outside its domain the spline gives no displacement.
     size[a] = (n - 1 + step - 1) / step + 1;
-    spacing[a] = img->GetSpacing()[a] * double(step);
+    spacing[a] = img->GetSpacing()[a] * double(n - 1) / double(size[a] - 1);
   }
+  if (every_voxel) return resample_with(img, t.GetPointer());
+  auto to_field = itk::TransformToDisplacementFieldFilter<Field, double>::New();
+  to_field->SetTransform(t);
   to_field->SetSize(size);
   to_field->SetOutputSpacing(spacing);
   to_field->SetOutputOrigin(img->GetOrigin());

@@ -307,6 +307,7 @@ void build(const CohortOptions& o, const UpennLayout& layout, const std::string&
     h5::set_attr(file, "fingerprint", fingerprint);
     h5::set_attr(file, "options", options_json(o));
     h5::set_attr(file, "crop_box", to_string(box));
+    h5::set_attr(file, "spacing_mm", o.input_spacing_mm * o.preprocess.downscale);
     h5::set_attr(file, "folds", double(o.split.folds));
     h5::set_attr(file, "dropped_unlabelled", double(dropped));
   }
@@ -336,6 +337,7 @@ Cohort Cohort::open(const std::string& cache_path) {
   for (int a = 0; a < 3; ++a) c.shape_[a] = int(shape.at(a));
   c.crop_ = parse_box(h5::get_attr_string(file, "crop_box"));
   c.folds_ = int(h5::get_attr_double(file, "folds"));
+  c.spacing_mm_ = h5::get_attr_double(file, "spacing_mm");
   c.dropped_ = int(h5::get_attr_double(file, "dropped_unlabelled"));
   return c;
 }
@@ -381,7 +383,7 @@ std::vector<int> Cohort::train_patients(int k, const std::vector<std::string>& m
 
 Volume Cohort::volume(int patient, const std::string& modality) const {
   Batch b = load({patient}, {modality});
-  Volume v(shape_);
+  Volume v(shape_, {spacing_mm_, spacing_mm_, spacing_mm_});
   v.data = std::move(b.data);
   return v;
 }

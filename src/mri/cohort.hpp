@@ -61,6 +61,7 @@ class Cohort {
   std::vector<int> train_patients(int k, const std::vector<std::string>& modalities) const;
 
   std::array<int, 3> shape() const { return shape_; }  // D, H, W of every cached volume
+  double spacing_mm() const { return spacing_mm_; }    // input spacing × downscale factor
   const Box& crop_box() const { return crop_; }
   Volume volume(int patient, const std::string& modality) const;
   // N×C×D×H×W with C = modalities.size(); every patient must have every modality.
@@ -76,6 +77,7 @@ class Cohort {
   std::vector<Skipped> skipped_;
   int dropped_ = 0, folds_ = 0;
   std::array<int, 3> shape_{0, 0, 0};
+  double spacing_mm_ = 1.0;
   Box crop_;
   std::vector<int> with_all(const std::vector<std::string>& modalities) const;
 };

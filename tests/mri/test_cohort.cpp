@@ -28,6 +28,7 @@ BOOST_AUTO_TEST_CASE(cache_contents_and_reuse) {
   // Volumes are preprocessed: [0, 1], reaching 1, zero outside the tumour.
   Volume v = c.volume(0, "T1GD");
   BOOST_TEST((v.shape == c.shape()));
+  BOOST_TEST(v.spacing[0] == 2.0);  // 1 mm input, downscaled by 2
   BOOST_TEST(*std::max_element(v.data.begin(), v.data.end()) == 1.0f);
   BOOST_TEST(*std::min_element(v.data.begin(), v.data.end()) == 0.0f);
   // Batches are N×C×D×H×W in the order asked for.
