@@ -27,7 +27,7 @@ int cmd_cohort(const Args& args) {
        "fraction of the DSC patients held out for testing, per class")
       ("folds", po::value(&o.split.folds)->default_value(o.split.folds), "cross-validation folds")
       ("seed", po::value(&o.split.seed)->default_value(o.split.seed), "split seed")
-      ("threads", po::value(&o.threads)->default_value(0), "ITK threads (0 = all cores)")
+      ("threads", po::value(&o.threads)->default_value(0), "patients preprocessed in parallel (0 = one per core)")
       ("skip-bad", po::bool_switch(&o.skip_bad), "leave bad patients out and list them")
       ("json", po::bool_switch(&json), "print the summary as JSON");
   po::variables_map vm;

@@ -3,12 +3,16 @@
 #include <unistd.h>
 
 #include <algorithm>
+#include <condition_variable>
 #include <cstdio>
+#include <exception>
 #include <filesystem>
 #include <map>
+#include <mutex>
 #include <nlohmann/json.hpp>
-#include <set>
+#include <optional>
 #include <stdexcept>
+#include <thread>
 
 #include "common/error.hpp"
 #include "common/fs.hpp"
@@ -107,10 +111,6 @@ class VolumeWriter {
     GBM_H5_CHECK(H5Dwrite(ds, H5T_NATIVE_FLOAT, mem, file_space, H5P_DEFAULT, v.data.data()), path_);
     return row;
   }
-  // Forgets the rows appended since `mark` (a patient that failed half-way); the next
-  // appends overwrite them and the final extent drops any left at the end.
-  std::vector<long long> mark() const { return rows_; }
-  void rewind(const std::vector<long long>& mark) { rows_ = mark; }
   void finish() {
     for (int m = 0; m < kModalities; ++m) {
       hsize_t dims[4] = {hsize_t(rows_[m]), hsize_t(shape_[0]), hsize_t(shape_[1]), hsize_t(shape_[2])};
@@ -127,6 +127,61 @@ class VolumeWriter {
   std::vector<long long> rows_;
 };
 
+// Runs work(i) for i in [0, n) on `workers` threads and commit(i, result) strictly in the order
+// of i (serially, on whichever thread finished i), so the output does not depend on the thread
+// count; at most `workers` results are held at a time. The first exception from work or commit
+// stops the others and is rethrown.
+template <class Work, class Commit>
+void parallel_ordered(std::size_t n, int workers, Work work, Commit commit) {
+  if (workers <= 1) {
+    for (std::size_t i = 0; i < n; ++i) commit(i, work(i));
+    return;
+  }
+  std::mutex mu;
+  std::condition_variable cv;
+  std::size_t next = 0, turn = 0;
+  std::exception_ptr error;
+  auto run = [&] {
+    for (;;) {
+      std::size_t i;
+      {
+        std::lock_guard<std::mutex> lk(mu);
+        if (error || next >= n) return;
+        i = next++;
+      }
+      try {
+        auto result = work(i);
+        std::unique_lock<std::mutex> lk(mu);
+        cv.wait(lk, [&] { return error || turn == i; });
+        if (error) return;
+        commit(i, std::move(result));
+        ++turn;
+        cv.notify_all();
+      } catch (...) {
+        std::lock_guard<std::mutex> lk(mu);
+        if (!error) error = std::current_exception();
+        cv.notify_all();
+        return;
+      }
+    }
+  };
+  std::vector<std::thread> pool;
+  for (int w = 0; w < workers; ++w) pool.emplace_back(run);
+  for (auto& t : pool) t.join();
+  if (error) std::rethrow_exception(error);
+}
+
+// ITK runs single-threaded inside each worker while patients are processed in parallel; the
+// previous setting comes back afterwards.
+class ItkThreadsScope {
+ public:
+  explicit ItkThreadsScope(int threads) : saved_(itk_threads()) { set_itk_threads(threads); }
+  ~ItkThreadsScope() { set_itk_threads(saved_); }
+
+ private:
+  int saved_;
+};
+
 struct Candidate {
   std::string id;
   int label = 0;
@@ -139,7 +194,6 @@ struct Candidate {
 // Builds the cache at `cache_path` (temporary name, then rename).
 void build(const CohortOptions& o, const UpennLayout& layout, const std::string& fingerprint,
            const std::string& cache_path) {
-  if (o.threads > 0) set_itk_threads(o.threads);
   const std::string& csv = layout.clinical_csv;
   std::vector<Skipped> skipped;
   auto bad = [&](const std::string& id, const InputError& e) {
@@ -198,21 +252,46 @@ void build(const CohortOptions& o, const UpennLayout& layout, const std::string&
     by_id[r.id] = c;
   }
 
+  std::vector<Candidate*> order;  // by ID
+  for (auto& [id, c] : by_id) order.push_back(&c);
+  const int workers =
+      o.threads > 0 ? o.threads : static_cast<int>(std::max(1u, std::thread::hardware_concurrency()));
+  ItkThreadsScope itk_scope(workers > 1 ? 1 : itk_threads());
+
   // Pass 1: segmentations → geometry and tumour boxes.
   Geometry geom{{0, 0, 0}, o.input_spacing_mm};
   std::map<std::array<int, 3>, int> shapes;
-  for (auto& [id, c] : by_id) {
-    try {
-      Volume seg = read_nifti(c.files->segm);
-      check_segmentation(seg, c.files->segm, geom);
-      c.shape = seg.shape;
-      c.box = tumour_box(seg);
-      ++shapes[c.shape];
-    } catch (const InputError& e) {
-      bad(id, e);
-      c.ok = false;
-    }
-  }
+  struct SegInfo {
+    std::array<int, 3> shape{0, 0, 0};
+    Box box;
+    std::optional<InputError> error;
+  };
+  parallel_ordered(
+      order.size(), workers,
+      [&](std::size_t i) {
+        SegInfo r;
+        const std::string& path = order[i]->files->segm;
+        try {
+          Volume seg = read_nifti(path);
+          check_segmentation(seg, path, geom);
+          r.shape = seg.shape;
+          r.box = tumour_box(seg);
+        } catch (const InputError& e) {
+          r.error = e;
+        }
+        return r;
+      },
+      [&](std::size_t i, SegInfo r) {
+        Candidate& c = *order[i];
+        if (r.error) {
+          bad(c.id, *r.error);
+          c.ok = false;
+          return;
+        }
+        c.shape = r.shape;
+        c.box = r.box;
+        ++shapes[c.shape];
+      });
   geom.shape = o.input_shape;
   if (geom.shape == std::array<int, 3>{0, 0, 0}) {
     int best = 0;
@@ -258,31 +337,46 @@ void build(const CohortOptions& o, const UpennLayout& layout, const std::string&
   {
     h5::Handle file = h5::create_file(tmp);
     VolumeWriter writer(file, shape, tmp);
+    struct Prepared {
+      std::vector<std::pair<int, Volume>> volumes;  // (modality, preprocessed)
+      std::optional<InputError> error;
+    };
     std::size_t done = 0;
-    for (auto& [id, c] : by_id) {
-      if (!c.ok) continue;
-      auto mark = writer.mark();
-      std::vector<long long> my_rows(kModalities, -1);
-      try {
-        Volume seg = read_nifti(c.files->segm);
-        for (int m = 0; m < kModalities; ++m) {
-          auto it = c.files->images.find(modality_names()[m]);
-          if (it == c.files->images.end()) continue;
-          Volume img = read_nifti(it->second);
-          check_image(img, it->second, geom);
-          my_rows[m] = writer.append(m, preprocess(img, seg, box, o.preprocess));
-        }
-      } catch (const InputError& e) {
-        bad(id, e);
-        c.ok = false;
-        writer.rewind(mark);
-        continue;
-      }
-      ids.push_back(id);
-      labels.push_back(c.label);
-      for (int m = 0; m < kModalities; ++m) rows_of[m].push_back(my_rows[m]);
-      if (++done % 20 == 0) GBM_LOG(Info, "cohort: " << done << " patients preprocessed");
-    }
+    parallel_ordered(
+        order.size(), workers,
+        [&](std::size_t i) {
+          Prepared r;
+          const Candidate& c = *order[i];
+          if (!c.ok) return r;
+          try {
+            Volume seg = read_nifti(c.files->segm);
+            for (int m = 0; m < kModalities; ++m) {
+              auto it = c.files->images.find(modality_names()[m]);
+              if (it == c.files->images.end()) continue;
+              Volume img = read_nifti(it->second);
+              check_image(img, it->second, geom);
+              r.volumes.emplace_back(m, preprocess(img, seg, box, o.preprocess));
+            }
+          } catch (const InputError& e) {
+            r.error = e;
+          }
+          return r;
+        },
+        [&](std::size_t i, Prepared r) {
+          Candidate& c = *order[i];
+          if (!c.ok) return;
+          if (r.error) {
+            bad(c.id, *r.error);
+            c.ok = false;
+            return;
+          }
+          std::vector<long long> my_rows(kModalities, -1);
+          for (const auto& [m, v] : r.volumes) my_rows[m] = writer.append(m, v);
+          ids.push_back(c.id);
+          labels.push_back(c.label);
+          for (int m = 0; m < kModalities; ++m) rows_of[m].push_back(my_rows[m]);
+          if (++done % 20 == 0) GBM_LOG(Info, "cohort: " << done << " patients preprocessed");
+        });
     writer.finish();
     if (ids.empty()) throw InputError(o.data_dir, "no usable labelled patient");
 

@@ -26,7 +26,9 @@ struct CohortOptions {
   // Input geometry: shape 0,0,0 = the most common segmentation shape of the cohort.
   std::array<int, 3> input_shape{0, 0, 0};
   double input_spacing_mm = 1.0;
-  int threads = 0;  // ITK threads while building (0 = ITK's default)
+  // Patients preprocessed in parallel while building, each with single-threaded ITK
+  // (0 = one per core). The cache is the same whatever the count.
+  int threads = 0;
 };
 
 struct Skipped {

@@ -122,6 +122,8 @@ void check_nifti_stream(const std::string& path) {
 
 }  // namespace
 
+int itk_threads() { return static_cast<int>(itk::MultiThreaderBase::GetGlobalDefaultNumberOfThreads()); }
+
 Volume read_nifti(const std::string& path) {
   check_nifti_stream(path);
   // The NIfTI IO is set explicitly: no dependence on ITK's factory registration, and a file

@@ -62,5 +62,6 @@ const char* group_name(Group g);               // "Struct", "DTI", "DSC"
 // ITK's global default thread count for the filters of this folder (0 = ITK's own default,
 // the number of cores). A sweep rank sets it to cores per rank (STACK.md trap 5).
 void set_itk_threads(int threads);
+int itk_threads();  // the current global default
 
 }  // namespace gbmsweep::mri

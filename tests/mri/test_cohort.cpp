@@ -45,6 +45,23 @@ BOOST_AUTO_TEST_CASE(cache_contents_and_reuse) {
   BOOST_TEST(Cohort::open(t.cache()).ids() == c.ids(), boost::test_tools::per_element());
 }
 
+BOOST_AUTO_TEST_CASE(parallel_build_gives_the_same_cache) {
+  mri_test::TinyCohort t("cohort_parallel", 12);
+  auto opts = t.options();
+  Cohort one = build_or_load_cohort(opts, t.cache());
+  opts.threads = 3;
+  Cohort three = build_or_load_cohort(opts, t.dir + "/three.h5");
+  BOOST_TEST(three.fingerprint() == one.fingerprint());  // the thread count is not a parameter
+  BOOST_TEST(three.ids() == one.ids(), boost::test_tools::per_element());
+  for (int p = 0; p < one.size(); ++p) BOOST_TEST(three.fold(p) == one.fold(p));
+  for (const auto& m : modality_names()) {
+    std::vector<int> have;
+    for (int p = 0; p < one.size(); ++p)
+      if (one.available(p, m)) have.push_back(p);
+    BOOST_TEST(three.load(have, {m}).data == one.load(have, {m}).data, boost::test_tools::per_element());
+  }
+}
+
 BOOST_AUTO_TEST_CASE(split_is_shared_by_every_modality) {
   mri_test::TinyCohort t("cohort_split", 24);
   Cohort c = build_or_load_cohort(t.options(), t.cache());
