@@ -97,9 +97,10 @@ void check_nifti_stream(const std::string& path) {
     const int n = gzread(f, buf.data(), unsigned(std::min<std::int64_t>(total - done, buf.size())));
     if (n <= 0) {
       int err = 0;
-      const char* msg = gzerror(f, &err);
+      std::string msg = gzerror(f, &err);
+      if (msg.rfind(path + ": ", 0) == 0) msg.erase(0, path.size() + 2);  // zlib repeats the path
       throw InputError(path, "truncated: " + std::to_string(done) + " of " + std::to_string(total) +
-                                 " voxel bytes" + (err ? std::string(" (") + msg + ")" : ""));
+                                 " voxel bytes" + (err ? " (" + msg + ")" : ""));
     }
     if (datatype == 16 || datatype == 64) {
       for (int i = 0; i < n; ++i) {
