@@ -5,6 +5,7 @@
 #include <filesystem>
 #include <set>
 
+#include "common/error.hpp"
 #include "common/fs.hpp"
 #include "synth_fixture.hpp"
 
@@ -60,6 +61,18 @@ BOOST_AUTO_TEST_CASE(parallel_build_gives_the_same_cache) {
       if (one.available(p, m)) have.push_back(p);
     BOOST_TEST(three.load(have, {m}).data == one.load(have, {m}).data, boost::test_tools::per_element());
   }
+}
+
+BOOST_AUTO_TEST_CASE(explicit_crop_box) {
+  mri_test::TinyCohort t("cohort_crop", 6);
+  auto opts = t.options();
+  opts.crop = Box{{2, 4, 4}, {14, 18, 16}};  // 12 × 14 × 12 → 6 × 7 × 6
+  opts.preprocess.target_shape = {0, 0, 0};
+  Cohort c = build_or_load_cohort(opts, t.cache());
+  BOOST_TEST(c.crop_box() == *opts.crop);
+  BOOST_TEST((c.shape() == std::array<int, 3>{6, 7, 6}));
+  opts.crop = Box{{0, 0, 0}, {17, 20, 20}};  // one voxel deeper than the 16×20×20 input
+  BOOST_CHECK_THROW(build_or_load_cohort(opts, t.cache()), gbmsweep::InputError);
 }
 
 BOOST_AUTO_TEST_CASE(split_is_shared_by_every_modality) {
