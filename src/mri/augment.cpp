@@ -95,7 +95,11 @@ Volume flip_all_axes(const Volume& v) {
   axes.Fill(true);
   flip->SetFlipAxes(axes);
   flip->FlipAboutOriginOff();  // keep the image on its grid
-  flip->Update();
+  try {
+    flip->Update();
+  } catch (const itk::ExceptionObject& e) {
+    GBM_THROW("ITK flip failed: " << e.GetDescription());
+  }
   Volume out = itkb::from_itk(flip->GetOutput());
   out.spacing = v.spacing;
   return out;

@@ -2,7 +2,6 @@
 
 #include <cmath>
 #include <cstdio>
-#include <filesystem>
 #include <sstream>
 
 #include "common/error.hpp"
@@ -175,6 +174,7 @@ SynthSummary write_synthetic_cohort(const SynthOptions& o) {
     for (int m = 0; m < 11; ++m) {
       const std::string& mod = modality_names()[m];
       const Group g = group_of(mod);
+      // Drawn even when not written, so that a patient's images do not depend on availability.
       Volume img = make_image(a, o.shape, m, methylated && labelled, o.signal, rng);
       if ((g == Group::DTI && !p.dti) || (g == Group::DSC && !p.dsc)) continue;
       const std::string dir = o.out_dir + "/" + folder_of(g) + "/" + p.id;
