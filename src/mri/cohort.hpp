@@ -36,6 +36,8 @@ struct Skipped {
   std::string reason;  // "<file>: <problem>"
 };
 
+// A read-only view of a cache: metadata in memory, volumes read from the file on demand.
+// volume()/load() use the serial HDF5 library: call them from one thread per process.
 class Cohort {
  public:
   // Reads a cache as it is (no staleness check).
