@@ -32,6 +32,7 @@ const std::map<std::string, Command>& commands() {
       {"metrics", {gbmsweep::cli::cmd_metrics, "AUC, AP, SEN, SPE, ACC of an id,label,score CSV"}},
       {"run", {gbmsweep::cli::cmd_run, "run a sweep under MPI into a result store (resumable)"}},
       {"status", {gbmsweep::cli::cmd_status, "counts and failures of a result store (--json)"}},
+      {"cohort", {gbmsweep::cli::cmd_cohort, "build or check the preprocessed MRI cohort cache"}},
   };
   return table;
 }
