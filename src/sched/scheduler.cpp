@@ -170,6 +170,7 @@ class Coordinator {
   int max_workers_per_node_ = 0;
 
   Napper napper_;
+  bool need_assign_ = true;
   double start_ = 0, end_time_ = 0, last_progress_ = 0;
   bool draining_ = false, cancel_sent_ = false, walltime_hit_ = false;
   double drain_deadline_ = 0, cancel_deadline_ = 0;
@@ -282,6 +283,9 @@ RunInfo Coordinator::run_info(const Running& r) const {
 }
 
 bool Coordinator::assign() {
+  // Only when a worker was freed or a task became ready: the scan is O(tasks).
+  if (!need_assign_) return false;
+  need_assign_ = false;
   std::vector<int> ready;
   for (std::size_t i = 0; i < st_.size(); ++i)
     if (st_[i] == St::Waiting && missing_[i] == 0 && !unplaceable_[i])
@@ -370,6 +374,7 @@ void Coordinator::on_finished(int rank, const Outcome& o, const std::string& hos
   int i = w.task;
   GBM_CHECK(i >= 0, "a result from idle rank " << rank);
   w.task = -1;
+  need_assign_ = true;
   Running& r = running_.at(i);
   ++r.reported;
   if (!o.ok && !r.failed) {
@@ -419,6 +424,7 @@ void Coordinator::finish_task(int i) {
   kt.second += std::max(spec.cost, 1e-3);
   for (int c : children_[static_cast<std::size_t>(i)]) --missing_[static_cast<std::size_t>(c)];
   update_priorities();
+  need_assign_ = true;
 }
 
 void Coordinator::block_descendants(int i) {
