@@ -12,5 +12,6 @@ int cmd_plan(const Args& args);
 int cmd_synth(const Args& args);       // dispatches to the generators below
 int cmd_synth_mri(const Args& args);   // cmd_synth_mri.cpp
 int cmd_synth_drug(const Args& args);  // cmd_synth_drug.cpp
+int cmd_bench(const Args& args);       // cmd_bench.cpp: train-step, eval-samples
 
 }  // namespace gbmsweep::cli

@@ -26,6 +26,7 @@ const std::map<std::string, Command>& commands() {
   static const std::map<std::string, Command> table = {
       {"plan", {gbmsweep::cli::cmd_plan, "enumerate a sweep file into its task DAG"}},
       {"synth", {gbmsweep::cli::cmd_synth, "write a synthetic cohort in the real file layout"}},
+      {"bench", {gbmsweep::cli::cmd_bench, "micro-benchmarks (train-step, eval-samples)"}},
   };
   return table;
 }
