@@ -1,7 +1,12 @@
-"""Reference PyTorch SpotTune3D as the paper's code runs it (SpotTune, Guo et al. 2019, with
+"""Reference PyTorch SpotTune3D as the paper describes it (SpotTune, Guo et al. 2019, with
 MedicalNet's ResNet): the agent reads the image, a straight-through Gumbel-softmax picks a
 branch per block, and *both* branches run for every image, the policy masking one of them out.
-The frozen copy has requires_grad=False; BatchNorm follows net.train() as in the original code.
+BatchNorm follows net.train() as in the original code.
+
+Freezing: by default the frozen copy and the stem are frozen the simple way, by leaving them
+out of the optimiser, so autograd still builds their weight gradients (the "gradients it does
+not need" of the issue). `strict=True` also sets requires_grad=False on them (a stronger
+baseline: only input gradients flow through the frozen copy).
 
 Used by compare.py for the speed comparison with `gbmsweep bench`; not part of gbmsweep.
 """
@@ -26,15 +31,16 @@ def gumbel_softmax(logits, temperature):
 
 
 class SpotTune3D(nn.Module):
-    def __init__(self, depth=50, agent_depth=10, width=64):
+    def __init__(self, depth=50, agent_depth=10, width=64, strict=False):
         super().__init__()
         backbone = ResNet(depth, width=width)
         self.conv1, self.bn1, self.maxpool = backbone.conv1, backbone.bn1, backbone.maxpool
         self.blocks = nn.ModuleList(backbone.blocks())                  # fine-tuned
         self.parallel_blocks = copy.deepcopy(self.blocks)               # frozen
-        for p in list(self.parallel_blocks.parameters()) + list(self.conv1.parameters()) + \
-                list(self.bn1.parameters()):
-            p.requires_grad = False
+        if strict:
+            for p in list(self.parallel_blocks.parameters()) + list(self.conv1.parameters()) + \
+                    list(self.bn1.parameters()):
+                p.requires_grad = False
         self.fc = nn.Linear(width * 8 * (4 if depth == 50 else 1), 1)
         agent = ResNet(agent_depth, width=64)
         del agent.conv_seg

@@ -66,6 +66,7 @@ void print(const train::BenchStepOptions& o, const train::BenchTimes& t, bool ev
   j["median_s"] = t.median_s;
   j["min_s"] = t.min_s;
   j["peak_rss_mb"] = t.peak_rss_mb;
+  j["median_cpu_s"] = t.median_cpu_s;  // extra: CPU time, for shared machines
   std::cout << j.dump() << std::endl;
 }
 

@@ -1,6 +1,7 @@
 #include "train/bench_step.hpp"
 
 #include <sys/resource.h>
+#include <time.h>
 
 #include <algorithm>
 #include <chrono>
@@ -23,19 +24,32 @@ double peak_rss_mb() {
   return static_cast<double>(u.ru_maxrss) / 1024.0;  // KiB on Linux
 }
 
+double cpu_seconds() {
+  timespec ts{};
+  clock_gettime(CLOCK_PROCESS_CPUTIME_ID, &ts);
+  return static_cast<double>(ts.tv_sec) + 1e-9 * static_cast<double>(ts.tv_nsec);
+}
+
+double median(std::vector<double> v) {
+  std::sort(v.begin(), v.end());
+  return v.size() % 2 ? v[v.size() / 2] : 0.5 * (v[v.size() / 2 - 1] + v[v.size() / 2]);
+}
+
 // One warm-up call, then `steps` timed calls.
 BenchTimes time_it(int steps, const std::function<void()>& fn) {
   fn();
-  std::vector<double> t;
+  std::vector<double> wall, cpu;
   for (int i = 0; i < std::max(1, steps); ++i) {
     auto a = std::chrono::steady_clock::now();
+    const double c = cpu_seconds();
     fn();
-    t.push_back(std::chrono::duration<double>(std::chrono::steady_clock::now() - a).count());
+    cpu.push_back(cpu_seconds() - c);
+    wall.push_back(std::chrono::duration<double>(std::chrono::steady_clock::now() - a).count());
   }
-  std::sort(t.begin(), t.end());
   BenchTimes r;
-  r.min_s = t.front();
-  r.median_s = t.size() % 2 ? t[t.size() / 2] : 0.5 * (t[t.size() / 2 - 1] + t[t.size() / 2]);
+  r.min_s = *std::min_element(wall.begin(), wall.end());
+  r.median_s = median(wall);
+  r.median_cpu_s = median(cpu);
   r.peak_rss_mb = peak_rss_mb();
   return r;
 }

@@ -19,6 +19,8 @@ struct BenchStepOptions {
 
 struct BenchTimes {
   double median_s = 0, min_s = 0, peak_rss_mb = 0;
+  // Process CPU time (all threads) per call: robust on a machine shared with other jobs.
+  double median_cpu_s = 0;
 };
 
 // One full training step (agent, policy, main network, loss, backward, both optimiser steps)
