@@ -7,6 +7,10 @@ evaluation of --samples Gumbel samples per image (gbmsweep: one prefix-shared pa
 one forward pass per sample under no_grad). Prints a table and writes JSON lines to --out.
 
   /usr/bin/python3 bench/models/compare.py --exe build/src/cli/gbmsweep [--shapes 24,28,28 ...]
+
+On a machine shared with other jobs, run with OMP_WAIT_POLICY=PASSIVE (both sides inherit it):
+spinning OpenMP threads made 2-thread steps 5x slower there. Wall and process-CPU times are
+both reported; CPU time is the steadier measure under contention.
 """
 import argparse
 import json
