@@ -93,7 +93,9 @@ TaskResult mri_pretrain(const TaskContext& ctx) {
   TaskResult r;
   if (p["source"] == "medicalnet") {
     std::string path = ctx.spec->inputs.at("weights").get<std::string>();
-    models::ResNet3D net(models::ResNet3DOptions(depth));
+    models::ResNet3DOptions ro;
+    ro.depth = depth;
+    models::ResNet3D net(ro);
     auto report = models::import_medicalnet(path, *net);
     models::save_state_dict(out, *net, "fc.");
     r.metrics = {{"loaded", report.loaded.size()},
