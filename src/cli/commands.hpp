@@ -19,5 +19,6 @@ int cmd_metrics(const Args& args);     // cmd_metrics.cpp
 int cmd_run(const Args& args);         // cmd_run.cpp
 int cmd_status(const Args& args);      // cmd_status.cpp
 int cmd_cohort(const Args& args);      // cmd_cohort.cpp: build/check the MRI cohort cache
+int cmd_bench(const Args& args);       // cmd_bench.cpp: train-step, eval-samples
 
 }  // namespace gbmsweep::cli

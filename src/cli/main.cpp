@@ -33,6 +33,7 @@ const std::map<std::string, Command>& commands() {
       {"run", {gbmsweep::cli::cmd_run, "run a sweep under MPI into a result store (resumable)"}},
       {"status", {gbmsweep::cli::cmd_status, "counts and failures of a result store (--json)"}},
       {"cohort", {gbmsweep::cli::cmd_cohort, "build or check the preprocessed MRI cohort cache"}},
+      {"bench", {gbmsweep::cli::cmd_bench, "micro-benchmarks (train-step, eval-samples)"}},
   };
   return table;
 }
