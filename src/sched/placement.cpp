@@ -60,14 +60,10 @@ Placement place(MPI_Comm world, const PlacementOptions& options) {
   // in a way we cannot see (and GPUs/threads would be split wrongly).
   // Under mpirun inside a Slurm allocation every rank inherits the batch step's SLURM_LOCALID
   // (0): it describes the rank only when srun launched it, i.e. when Open MPI's is absent.
-  const char* launcher_var =
+  const char* var =
       env_int("OMPI_COMM_WORLD_LOCAL_RANK", -1) >= 0 ? "OMPI_COMM_WORLD_LOCAL_RANK" : "SLURM_LOCALID";
-  for (const char* var : {launcher_var}) {
-    int lr = env_int(var, -1);
-    if (lr >= 0 && lr != p.local_rank)
-      GBM_LOG(Warn, var << "=" << lr << " but MPI_Comm_split_type gives local rank "
-                        << p.local_rank);
-  }
+  if (int lr = env_int(var, -1); lr >= 0 && lr != p.local_rank)
+    GBM_LOG(Warn, var << "=" << lr << " but MPI_Comm_split_type gives local rank " << p.local_rank);
 
   // Cores of the node, not of this rank's binding (mpirun binds small jobs to one core each).
   unsigned hw = std::thread::hardware_concurrency();
