@@ -148,6 +148,21 @@ std::vector<double> DrugModel::predict(const Cohort& c) const {
   return {p.data_ptr<double>(), p.data_ptr<double>() + p.numel()};
 }
 
+std::map<std::string, std::vector<float>> DrugModel::parameters() const {
+  std::map<std::string, std::vector<float>> out;
+  for (const auto& kv : impl_->net->named_parameters()) {
+    auto t = kv.value().detach().contiguous();
+    out[kv.key()] = std::vector<float>(t.data_ptr<float>(), t.data_ptr<float>() + t.numel());
+  }
+  return out;
+}
+
+std::vector<std::int64_t> DrugModel::hidden_shape() const {
+  std::vector<std::int64_t> out;
+  for (const auto& h : impl_->net->hidden) out.push_back(h->weight.size(0));
+  return out;
+}
+
 std::vector<double> DrugModel::importance() const {
   auto s = impl_->net->hidden[0]->weight.detach().abs().sum(0).to(torch::kDouble).contiguous();
   return {s.data_ptr<double>(), s.data_ptr<double>() + s.numel()};

@@ -6,6 +6,7 @@
 //         -> dropout[0] -> hidden[1] softplus -> dropout[1] ... -> 1 softplus
 #include <cstdint>
 #include <functional>
+#include <map>
 #include <memory>
 #include <string>
 #include <vector>
@@ -62,8 +63,11 @@ class DrugModel {
   // Writes the model (all layers, the gene list and the options) atomically to `path`.
   void save(const std::string& path, const std::vector<std::string>& genes) const;
 
+  // Every parameter by name ("fc1.weight", "fc2.bias", "out.weight", ...), flattened.
+  std::map<std::string, std::vector<float>> parameters() const;
+  std::vector<std::int64_t> hidden_shape() const;  // units per hidden layer
+
   struct Impl;
-  Impl& impl() { return *impl_; }
 
  private:
   std::unique_ptr<Impl> impl_;
