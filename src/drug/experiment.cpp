@@ -190,9 +190,19 @@ std::shared_ptr<DrugData> open_drug_data(const std::string& dir) {
   static std::mutex mu;
   static std::map<std::string, std::shared_ptr<DrugData>> cache;
   std::lock_guard<std::mutex> lock(mu);
-  const std::string key = sfs::weakly_canonical(dir).string();
+  const std::string canonical = sfs::weakly_canonical(dir).string();
+  if (!sfs::is_directory(canonical)) throw InputError(dir, "not a directory");
+  // Keyed by the files' names, sizes and times too: data replaced on disk is read afresh.
+  std::string key = canonical;
+  std::vector<std::string> stamps;
+  for (const auto& e : sfs::recursive_directory_iterator(canonical))
+    if (e.is_regular_file())
+      stamps.push_back(e.path().string() + "|" + std::to_string(e.file_size()) + "|" +
+                       std::to_string(e.last_write_time().time_since_epoch().count()));
+  std::sort(stamps.begin(), stamps.end());
+  for (const auto& s : stamps) key += "\n" + s;
   auto it = cache.find(key);
-  if (it == cache.end()) it = cache.emplace(key, std::make_shared<DrugData>(key)).first;
+  if (it == cache.end()) it = cache.emplace(key, std::make_shared<DrugData>(canonical)).first;
   return it->second;
 }
 

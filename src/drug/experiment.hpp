@@ -64,7 +64,8 @@ class DrugData {
   const ExprMatrix& expression_locked(Dataset d);
 };
 
-// Process-wide cache: the same directory is parsed once however many tasks a worker runs.
+// Process-wide cache: the same directory (same files, sizes and times) is parsed once however
+// many tasks a worker runs.
 std::shared_ptr<DrugData> open_drug_data(const std::string& dir);
 
 // Which fold of which repeat. Folds are a pure function of the cohort's ids and responses,
