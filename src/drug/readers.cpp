@@ -297,8 +297,12 @@ GseClinical read_gse_response(const std::string& path) {
                             std::to_string(header.size()));
     std::string id = trim(row[c_id]);
     if (id.empty()) fail(path, i + 1, "empty GS.number");
-    if (std::all_of(id.begin(), id.end(), [](unsigned char c) { return std::isdigit(c); }))
-      id = "GS." + id;
+    // The published table writes GS802 or 802; the count matrix columns are GS.802.
+    auto digits = [](const std::string& s) {
+      return !s.empty() && std::all_of(s.begin(), s.end(), [](unsigned char c) { return std::isdigit(c); });
+    };
+    if (digits(id)) id = "GS." + id;
+    else if (id.rfind("GS", 0) == 0 && digits(id.substr(2))) id = "GS." + id.substr(2);
     auto [it, fresh] = line_of.emplace(id, i + 1);
     if (!fresh)
       fail(path, i + 1, "duplicated sample '" + id + "' (first on line " +

@@ -29,7 +29,7 @@ Response read_hgcc_response(const std::string& path);
 ExprMatrix read_count_matrix(const std::string& path);
 
 // GSE232173 response table (tab or comma separated): GS.number, AUC, MGMT_status_culture,
-// MGMT_status_tumor (other columns ignored). Bare numbers in GS.number become "GS.<n>".
+// MGMT_status_tumor (other columns ignored). GS.number "802" or "GS802" becomes "GS.802".
 GseClinical read_gse_response(const std::string& path);
 
 // GEO series-matrix text file: !Sample_title and the table between

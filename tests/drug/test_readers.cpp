@@ -151,7 +151,7 @@ BOOST_AUTO_TEST_CASE(gse_response_reads_auc_and_mgmt) {
   auto p = d.write("GSE232173_TMZ_response.txt",
                    kGseHeader +
                        "802\tGT1\t5\t10\t100\t150.5\t60\tMethylated\tMethylated (weak)\n"
-                       "GS.809\tGT2\t5\t10\t100\t120\t60\tNA\tUnmethylated\n");
+                       "GS809\tGT2\t5\t10\t100\t120\t60\tNA\tUnmethylated\n");
   auto g = read_gse_response(p);
   BOOST_TEST(g.response.ids == (std::vector<std::string>{"GS.802", "GS.809"}), boost::test_tools::per_element());
   BOOST_TEST(g.response.auc[0] == 150.5);
