@@ -28,8 +28,7 @@ int cmd_synth_drug(const Args& args) {
   if (!parse_command_line("synth drug", "--out DIR [--seed S] [--signal X] [--genes G]", args,
                           opts, {}, vm))
     return 0;
-  if (o.signal < 0) throw UsageError{"--signal must be >= 0"};
-  if (o.genes < 100) throw UsageError{"--genes must be >= 100"};
+  if (auto problem = drug::check_synth_options(o); !problem.empty()) throw UsageError{problem};
   auto f = drug::write_synthetic_drug_data(o);
   std::cout << "wrote " << f.gdsc_response << "\n      " << f.gdsc_expression << "\n      "
             << f.hgcc_expression << "\n      " << f.hgcc_response << "\n      " << f.gse_counts

@@ -93,13 +93,22 @@ std::vector<int> kept_genes(SplitMix64& r, int genes, int protected_genes) {
 
 const std::vector<DrugSimilarity>& synth_drug_similarities() { return kDrugs; }
 
+std::string check_synth_options(const SynthDrugOptions& o) {
+  if (o.out_dir.empty()) return "no output directory";
+  if (o.genes < 100) return "genes must be >= 100";
+  if (o.programme_genes < 2 || o.programme_genes > static_cast<int>(kCellCycle.size()))
+    return "programme genes must be in [2, " + std::to_string(kCellCycle.size()) + "]";
+  if (o.gdsc_lines < 10 || o.hgcc_cultures < 6 || o.gse_cultures < 6)
+    return "needs at least 10 GDSC lines, 6 HGCC and 6 GSE232173 cultures";
+  if (o.lines_per_drug < 1 || o.lines_per_drug > o.gdsc_lines)
+    return "lines per drug must be in [1, gdsc lines]";
+  if (!(o.signal >= 0)) return "signal must be >= 0";
+  return "";
+}
+
 SynthDrugFiles write_synthetic_drug_data(const SynthDrugOptions& o) {
-  GBM_CHECK(o.genes >= 100, "synthetic drug data needs at least 100 genes, got " << o.genes);
-  GBM_CHECK(o.programme_genes >= 2 && o.programme_genes <= static_cast<int>(kCellCycle.size()),
-            "programme_genes must be in [2, " << kCellCycle.size() << "]");
-  GBM_CHECK(o.gdsc_lines >= 10 && o.hgcc_cultures >= 6 && o.gse_cultures >= 6,
-            "too few synthetic samples");
-  GBM_CHECK(o.lines_per_drug <= o.gdsc_lines, "lines_per_drug exceeds gdsc_lines");
+  const std::string problem = check_synth_options(o);
+  GBM_CHECK(problem.empty(), problem);
   fs::make_dirs(o.out_dir);
   SplitMix64 rng(mix_seed(o.seed, 0x64727567));  // "drug"
 

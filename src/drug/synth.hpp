@@ -33,6 +33,9 @@ struct DrugSimilarity {
 };
 const std::vector<DrugSimilarity>& synth_drug_similarities();
 
+// "" when the options are usable, else what is wrong (the CLI reports it as a usage error).
+std::string check_synth_options(const SynthDrugOptions& options);
+
 SynthDrugFiles write_synthetic_drug_data(const SynthDrugOptions& options);
 
 }  // namespace gbmsweep::drug

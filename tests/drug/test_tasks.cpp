@@ -2,11 +2,15 @@
 // a fake context standing in for the scheduler and the store.
 #include <boost/test/unit_test.hpp>
 
+#include <sys/wait.h>
+
+#include <cstdlib>
 #include <filesystem>
 #include <map>
 #include <set>
 
 #include "common/error.hpp"
+#include "drug/experiment.hpp"
 #include "drug/synth.hpp"
 #include "fixtures.hpp"
 #include "tasks/registry.hpp"
@@ -128,6 +132,27 @@ BOOST_AUTO_TEST_CASE(gdsc_only_fold_and_benchmarks) {
     auto r = h.run(t, std::string("b_") + b);
     BOOST_TEST(r.predictions.at(0).ids.size() == 4u);
   }
+}
+
+BOOST_AUTO_TEST_SUITE_END()
+
+BOOST_AUTO_TEST_SUITE(cli)
+
+// The generator as users run it: files readable by the pipeline; bad options exit 2.
+BOOST_AUTO_TEST_CASE(synth_drug_command) {
+  drugtest::TempDir d("cli");
+  const std::string exe = GBMSWEEP_EXE;
+  const std::string out = (d.path / "data").string();
+  int rc = std::system((exe + " synth drug --out " + out +
+                        " --seed 4 --genes 120 --gdsc-lines 40 --lines-per-drug 30 --hgcc 10"
+                        " --gse 8 > /dev/null").c_str());
+  BOOST_TEST(rc == 0);
+  drug::DrugData data(out);
+  auto c = data.cohort({drug::Dataset::Gse, ""}, drug::GeneChoice::Shared);
+  BOOST_TEST(c.n() == 8u);
+  BOOST_TEST(data.cohort({drug::Dataset::Gdsc, "Cyclophosphamide"}, drug::GeneChoice::All).n() >= 27u);
+  rc = std::system((exe + " synth drug --out " + out + " --gse 2 2> /dev/null").c_str());
+  BOOST_TEST(WEXITSTATUS(rc) == 2);
 }
 
 BOOST_AUTO_TEST_SUITE_END()
