@@ -14,7 +14,7 @@ PKGS=(
   libboost-program-options-dev libboost-test-dev libboost-dev
   r-mathlib libtomlplusplus-dev nlohmann-json3-dev
   libxgboost-dev
-  gnuplot-nox parallel
+  gnuplot-nox parallel slurm-wlm munge
   python3-h5py python3-nibabel python3-numpy python3-scipy python3-sklearn python3-torch
 )
 # Skip apt entirely when everything is already there (a second run, a warm CI machine).

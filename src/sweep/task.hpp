@@ -1,5 +1,6 @@
 #pragma once
 // One node of the task DAG, as planned from a sweep file.
+#include <cstdint>
 #include <string>
 #include <vector>
 
@@ -18,6 +19,7 @@ struct TaskSpec {
   std::vector<std::string> deps;  // keys of tasks that must be done first
   double cost = 1.0;              // expected seconds (hint; the scheduler refines it)
   int ranks = 1;                  // ranks the task runs on (data-parallel group size)
+  std::uint64_t seed = 0;         // the task's random seed, derived from its key
 };
 
 }  // namespace gbmsweep

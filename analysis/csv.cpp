@@ -1,0 +1,132 @@
+#include "analysis/csv.hpp"
+
+#include <cmath>
+#include <cstdlib>
+#include <set>
+
+#include "common/error.hpp"
+#include "common/fs.hpp"
+
+namespace gbmsweep::analysis {
+
+namespace {
+
+std::string trim(const std::string& s) {
+  auto b = s.find_first_not_of(" \t\r");
+  if (b == std::string::npos) return "";
+  auto e = s.find_last_not_of(" \t\r");
+  return s.substr(b, e - b + 1);
+}
+
+std::string at_line(int line) { return "line " + std::to_string(line) + ": "; }
+
+}  // namespace
+
+std::size_t CsvTable::column(const std::string& name) const {
+  for (std::size_t i = 0; i < header.size(); ++i)
+    if (header[i] == name) return i;
+  std::string have;
+  for (const auto& h : header) have += (have.empty() ? "" : ", ") + h;
+  throw InputError(path, "no column '" + name + "' in the header (columns: " + have + ")");
+}
+
+double CsvTable::number(std::size_t r, std::size_t c) const {
+  const std::string& s = rows[r][c];
+  char* end = nullptr;
+  double v = std::strtod(s.c_str(), &end);
+  if (s.empty() || end != s.c_str() + s.size())
+    throw InputError(path, at_line(lines[r]) + "column '" + header[c] + "': '" + s +
+                               "' is not a number");
+  if (!std::isfinite(v))
+    throw InputError(path, at_line(lines[r]) + "column '" + header[c] + "' is not finite");
+  return v;
+}
+
+CsvTable read_csv(const std::string& path) {
+  const std::string text = fs::read_all(path);
+  CsvTable t;
+  t.path = path;
+  std::vector<std::string> fields;
+  std::string field;
+  bool quoted = false, any = false;
+  int line = 1, row_line = 1;
+  auto end_row = [&]() {
+    fields.push_back(trim(field));
+    field.clear();
+    bool blank = fields.size() == 1 && fields[0].empty() && !any;
+    if (!blank) {
+      if (t.header.empty()) {
+        t.header = fields;
+      } else {
+        if (fields.size() != t.header.size())
+          throw InputError(path, at_line(row_line) + std::to_string(fields.size()) +
+                                     " fields, the header has " + std::to_string(t.header.size()));
+        t.rows.push_back(fields);
+        t.lines.push_back(row_line);
+      }
+    }
+    fields.clear();
+    any = false;
+  };
+  for (std::size_t i = 0; i < text.size(); ++i) {
+    char ch = text[i];
+    if (quoted) {
+      if (ch == '"' && i + 1 < text.size() && text[i + 1] == '"') {
+        field += '"';
+        ++i;
+      } else if (ch == '"') {
+        quoted = false;
+      } else {
+        if (ch == '\n') ++line;
+        field += ch;
+      }
+    } else if (ch == '"') {
+      quoted = any = true;
+    } else if (ch == ',') {
+      fields.push_back(trim(field));
+      field.clear();
+      any = true;
+    } else if (ch == '\n') {
+      end_row();
+      row_line = ++line;
+    } else {
+      field += ch;
+    }
+  }
+  if (quoted) throw InputError(path, at_line(row_line) + "unterminated quoted field");
+  if (!field.empty() || !fields.empty()) end_row();
+  if (t.header.empty()) throw InputError(path, "empty file (expected a header line)");
+  return t;
+}
+
+std::vector<ScoreRow> read_score_rows(const std::string& path) {
+  CsvTable t = read_csv(path);
+  std::size_t cb = t.column("block"), cm = t.column("method"), cs = t.column("score");
+  std::vector<ScoreRow> rows;
+  for (std::size_t r = 0; r < t.rows.size(); ++r)
+    rows.push_back({t.rows[r][cb], t.rows[r][cm], t.number(r, cs)});
+  if (rows.empty()) throw InputError(path, "no data rows");
+  return rows;
+}
+
+LabelledScores read_labelled_scores(const std::string& path) {
+  CsvTable t = read_csv(path);
+  std::size_t ci = t.column("id"), cl = t.column("label"), cs = t.column("score");
+  LabelledScores out;
+  std::set<std::string> seen;
+  for (std::size_t r = 0; r < t.rows.size(); ++r) {
+    const std::string& id = t.rows[r][ci];
+    if (!seen.insert(id).second)
+      throw InputError(path, at_line(t.lines[r]) + "id '" + id + "' appears twice");
+    double label = t.number(r, cl);
+    if (label != 0.0 && label != 1.0)
+      throw InputError(path, at_line(t.lines[r]) + "label '" + t.rows[r][cl] + "' is not 0 or 1");
+    out.ids.push_back(id);
+    out.labels.push_back(label);
+    out.scores.push_back(t.number(r, cs));
+  }
+  if (out.ids.empty()) throw InputError(path, "no data rows");
+  return out;
+}
+
+}  // namespace gbmsweep::analysis

@@ -1,0 +1,31 @@
+#!/usr/bin/env bash
+# Runs a sweep to completion on a workstation with plain mpirun, then writes the report.
+#   jobs/local.sh SWEEP.toml STORE_DIR [RANKS]        (RANKS default: number of cores)
+# Interrupt it (Ctrl-C) at any time and run the same line again: it resumes from the store.
+set -uo pipefail
+here=$(cd "$(dirname "$0")/.." && pwd)
+GBMSWEEP=${GBMSWEEP:-$here/build/src/cli/gbmsweep}
+sweep=${1:?usage: jobs/local.sh SWEEP.toml STORE_DIR [RANKS]}
+store=${2:?usage: jobs/local.sh SWEEP.toml STORE_DIR [RANKS]}
+ranks=${3:-$(nproc)}
+[ -x "$GBMSWEEP" ] || { echo "jobs/local.sh: $GBMSWEEP not found: run scripts/build.sh first" >&2; exit 2; }
+
+export OMP_WAIT_POLICY=PASSIVE
+if [ "$(id -u)" -eq 0 ]; then
+  export OMPI_ALLOW_RUN_AS_ROOT=1 OMPI_ALLOW_RUN_AS_ROOT_CONFIRM=1
+fi
+# mpirun kills its ranks on SIGINT/SIGTERM but forwards SIGUSR1, on which gbmsweep drains.
+child=
+trap '[ -n "$child" ] && kill -USR1 "$child" 2>/dev/null' INT TERM
+mpirun --oversubscribe -n "$ranks" "$GBMSWEEP" run "$sweep" --store "$store" &
+child=$!
+while :; do
+  wait "$child"; rc=$?
+  kill -0 "$child" 2>/dev/null || break
+done
+if [ "$rc" -ne 0 ]; then
+  echo "jobs/local.sh: gbmsweep run exited with $rc; run the same command again to resume" >&2
+  [ "$rc" -eq 1 ] || exit "$rc"   # 1: some tasks failed — still write what the store has
+fi
+"$GBMSWEEP" report --store "$store" --out "$store/report"
+exit "$rc"

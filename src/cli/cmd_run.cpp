@@ -1,0 +1,42 @@
+// `mpirun -n P gbmsweep run FILE --store DIR`: plan the sweep and run it (docs/scheduler.md).
+#include "cli/commands.hpp"
+#include "cli/parse.hpp"
+#include "common/mpi.hpp"
+#include "gbmsweep/config.hpp"
+#include "sched/scheduler.hpp"
+#include "sweep/plan.hpp"
+
+namespace gbmsweep::cli {
+
+int cmd_run(const Args& args) {
+  sched::SchedOptions opt;
+  std::string sweep;
+  po::options_description visible("options");
+  visible.add_options()
+      ("sweep", po::value(&sweep)->required(), "the sweep file (TOML)")
+      ("store", po::value(&opt.store_dir)->required(), "the result store directory")
+      ("retry-failed", po::bool_switch(&opt.retry_failed), "rerun tasks recorded as failed")
+      ("walltime", po::value(&opt.walltime_s),
+       "seconds this job may run; no task starts that is not expected to finish in time "
+       "(SLURM_JOB_END_TIME also applies)")
+      ("grace", po::value(&opt.grace_s)->default_value(opt.grace_s),
+       "seconds running tasks get to finish after SIGTERM/SIGINT/SIGUSR1")
+      ("threads", po::value(&opt.threads)->default_value(opt.threads),
+       "threads per rank (0: cores per node / ranks per node)")
+      ("progress-interval", po::value(&opt.progress_interval_s)->default_value(opt.progress_interval_s),
+       "seconds between progress lines");
+  po::positional_options_description pos;
+  pos.add("sweep", 1);
+  po::variables_map vm;
+  if (!parse_command_line("run", "FILE --store DIR [options]", args, visible, pos, vm)) return 0;
+  if (opt.grace_s < 0 || opt.walltime_s < 0 || opt.threads < 0)
+    throw UsageError{"--grace, --walltime and --threads must not be negative"};
+  opt.code_version = std::string(GBMSWEEP_VERSION) + "+" + GBMSWEEP_GIT_COMMIT;
+
+  mpi::Environment env(nullptr, nullptr);
+  PlanOptions plan_options;
+  plan_options.sweep_path = sweep;
+  return sched::run_sweep([&] { return make_plan(plan_options); }, opt, MPI_COMM_WORLD);
+}
+
+}  // namespace gbmsweep::cli

@@ -1,0 +1,67 @@
+// `gbmsweep status --store DIR [--json]`: counts per status and kind, failed tasks' messages.
+#include <iomanip>
+#include <iostream>
+#include <map>
+
+#include "cli/commands.hpp"
+#include "cli/parse.hpp"
+#include "store/store.hpp"
+
+namespace gbmsweep::cli {
+
+int cmd_status(const Args& args) {
+  std::string dir;
+  bool as_json = false;
+  po::options_description visible("options");
+  visible.add_options()
+      ("store", po::value(&dir)->required(), "the result store directory")
+      ("json", po::bool_switch(&as_json), "print one JSON object (counts and every task)");
+  po::variables_map vm;
+  if (!parse_command_line("status", "--store DIR [--json]", args, visible, {}, vm)) return 0;
+
+  Store store = Store::open_read(dir);
+  std::vector<TaskRecord> records = store.records(false);
+  std::map<std::string, int> counts = {{"done", 0}, {"failed", 0}, {"pending", 0}, {"running", 0}};
+  std::map<std::string, std::map<std::string, int>> by_kind;
+  for (const auto& r : records) {
+    ++counts[r.status];
+    ++by_kind[r.kind][r.status];
+  }
+
+  if (as_json) {
+    json tasks = json::array();
+    for (const auto& r : records) {
+      std::string digest = store.digest(r.key);
+      tasks.push_back({{"key", r.key},
+                       {"kind", r.kind},
+                       {"status", r.status},
+                       {"error", r.status == "failed" ? json(r.error) : json(nullptr)},
+                       {"digest", digest.empty() ? json(nullptr) : json(digest)}});
+    }
+    json out = {{"total", records.size()}, {"counts", counts}, {"tasks", tasks}};
+    std::cout << out.dump() << "\n";
+    return 0;
+  }
+
+  std::cout << "store " << store.dir() << " (sweep " << store.info().sweep_name << "): "
+            << records.size() << " tasks\n";
+  std::cout << "  " << std::left << std::setw(24) << "kind";
+  for (const auto& [s, _] : counts) std::cout << std::right << std::setw(9) << s;
+  std::cout << "\n";
+  for (const auto& [kind, c] : by_kind) {
+    std::cout << "  " << std::left << std::setw(24) << kind;
+    for (const auto& [s, _] : counts) {
+      auto it = c.find(s);
+      std::cout << std::right << std::setw(9) << (it == c.end() ? 0 : it->second);
+    }
+    std::cout << "\n";
+  }
+  std::cout << "  " << std::left << std::setw(24) << "total";
+  for (const auto& [s, n] : counts) std::cout << std::right << std::setw(9) << n;
+  std::cout << "\n";
+  for (const auto& r : records)
+    if (r.status == "failed") std::cout << "failed " << r.name << " (" << r.key << "): " << r.error << "\n";
+  return 0;
+}
+
+}  // namespace gbmsweep::cli

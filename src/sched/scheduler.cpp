@@ -1,0 +1,657 @@
+#include "sched/scheduler.hpp"
+
+#include <algorithm>
+#include <chrono>
+#include <cmath>
+#include <cstdlib>
+#include <exception>
+#include <iomanip>
+#include <map>
+#include <optional>
+#include <sstream>
+#include <thread>
+#include <unordered_map>
+
+#include "common/error.hpp"
+#include "common/fs.hpp"
+#include "common/log.hpp"
+#include "common/mpi.hpp"
+#include "sched/messages.hpp"
+#include "sched/placement.hpp"
+#include "sched/signals.hpp"
+#include "store/store.hpp"
+#include "tasks/registry.hpp"
+
+namespace gbmsweep::sched {
+
+namespace {
+
+double now_s() {
+  using namespace std::chrono;
+  return duration<double>(system_clock::now().time_since_epoch()).count();
+}
+
+void nap() { std::this_thread::sleep_for(std::chrono::microseconds(500)); }
+
+std::string fmt_s(double s) {
+  std::ostringstream os;
+  os << std::fixed << std::setprecision(s < 100 ? 1 : 0) << s << " s";
+  return os.str();
+}
+
+// What one rank's part of a task produced.
+struct Outcome {
+  bool ok = false;
+  std::string error;
+  TaskResult result;
+  double t0 = 0, t1 = 0;
+};
+
+// Runs `spec` on this rank as a member of the group `members` (world ranks, leader first).
+// Collective over the members when there are more than one.
+Outcome execute(const TaskSpec& spec, std::uint64_t seed, const std::vector<int>& members,
+                int group_tag, const std::string& store_dir, int threads,
+                const std::function<bool()>& cancelled, MPI_Comm world) {
+  Outcome out;
+  out.t0 = now_s();
+  MPI_Comm comm = MPI_COMM_SELF;
+  if (members.size() > 1) {
+    MPI_Group world_group, group;
+    GBM_MPI_CHECK(MPI_Comm_group(world, &world_group));
+    GBM_MPI_CHECK(MPI_Group_incl(world_group, static_cast<int>(members.size()), members.data(),
+                                 &group));
+    GBM_MPI_CHECK(MPI_Comm_create_group(world, group, group_tag, &comm));
+    MPI_Group_free(&group);
+    MPI_Group_free(&world_group);
+  }
+  TaskContext ctx;
+  ctx.spec = &spec;
+  ctx.seed = seed;
+  ctx.comm = comm;
+  ctx.artifact_dir = store_dir + "/artifacts/" + spec.key;
+  ctx.store_dir = store_dir;
+  ctx.threads = threads;
+  ctx.dep_result = [&spec, &store_dir](const std::string& key) {
+    GBM_CHECK(std::find(spec.deps.begin(), spec.deps.end(), key) != spec.deps.end(),
+              spec.name << " asked for the result of " << key << ", which is not a dependency");
+    return Store::read_result(store_dir, key);
+  };
+  ctx.dep_artifact = [&ctx](const std::string& key, const std::string& name) {
+    TaskResult r = ctx.dep_result(key);
+    auto it = r.artifacts.find(name);
+    GBM_CHECK(it != r.artifacts.end(), "dependency " << key << " has no artifact '" << name << "'");
+    return ctx.store_dir + "/" + it->second;
+  };
+  ctx.cancelled = cancelled;
+  try {
+    out.result = task_function(spec.kind)(ctx);
+    out.ok = true;
+  } catch (const Error& e) {
+    out.error = std::string(e.what()) + " [" + e.where() + "]";
+  } catch (const std::exception& e) {
+    out.error = e.what();
+  }
+  if (comm != MPI_COMM_SELF) MPI_Comm_free(&comm);
+  out.t1 = now_s();
+  return out;
+}
+
+// ---- the coordinator (rank 0) ----------------------------------------------------------
+
+class Coordinator {
+ public:
+  Coordinator(Plan plan, Store store, const SchedOptions& opt, const Placement& pl,
+              std::vector<std::string> hosts, MPI_Comm world)
+      : plan_(std::move(plan)), store_(std::move(store)), opt_(opt), pl_(pl),
+        hosts_(std::move(hosts)), world_(world) {}
+
+  int run(SchedSummary* summary);
+
+ private:
+  enum class St { Waiting, Running, Done, Failed, Blocked };
+  struct Worker {
+    int rank = 0, node = 0, task = -1;
+  };
+  struct Running {
+    std::vector<int> members;
+    int reported = 0;
+    bool failed = false, cancelled = false;
+    std::string error, host;
+    std::optional<TaskResult> result;
+    double t0 = 0, t1 = 0;
+  };
+
+  void init();
+  double estimate(int i) const;
+  void update_priorities();
+  bool fits_walltime(int i) const;
+  bool assign();
+  void start_task(int i, const std::vector<int>& worker_ids);
+  bool poll_messages();
+  void on_finished(int rank, const Outcome& o, const std::string& host);
+  void finish_task(int i);
+  void block_descendants(int i);
+  void begin_drain(const std::string& why);
+  bool local_cancelled();
+  void progress(bool force);
+  int exit_code() const;
+  RunInfo run_info(const Running& r) const;
+
+  Plan plan_;
+  Store store_;
+  SchedOptions opt_;
+  Placement pl_;
+  std::vector<std::string> hosts_;
+  MPI_Comm world_;
+
+  bool local_ = false;  // one rank: rank 0 computes
+  std::vector<St> st_;
+  std::vector<std::vector<int>> deps_, children_;
+  std::vector<int> missing_;
+  std::vector<double> prio_;
+  std::vector<bool> unplaceable_;
+  std::map<std::string, std::pair<double, double>> kind_time_;  // kind -> (actual, hint) sums
+  std::vector<Worker> workers_;
+  std::map<int, int> worker_of_rank_;
+  std::map<int, Running> running_;
+  int max_workers_per_node_ = 0;
+
+  double start_ = 0, end_time_ = 0, last_progress_ = 0;
+  bool draining_ = false, cancel_sent_ = false, walltime_hit_ = false;
+  double drain_deadline_ = 0, cancel_deadline_ = 0;
+  int ran_ = 0, skipped_done_ = 0;
+};
+
+void Coordinator::init() {
+  const auto& tasks = plan_.tasks;
+  std::size_t n = tasks.size();
+  std::unordered_map<std::string, int> idx;
+  for (std::size_t i = 0; i < n; ++i) {
+    GBM_CHECK(idx.emplace(tasks[i].key, static_cast<int>(i)).second,
+              "the plan holds task key " << tasks[i].key << " twice");
+  }
+  st_.assign(n, St::Waiting);
+  deps_.assign(n, {});
+  children_.assign(n, {});
+  missing_.assign(n, 0);
+  unplaceable_.assign(n, false);
+
+  for (int w = local_ ? 0 : 1; w < pl_.world_size; ++w) {
+    worker_of_rank_[w] = static_cast<int>(workers_.size());
+    workers_.push_back({w, pl_.node_of_rank[static_cast<std::size_t>(w)], -1});
+  }
+  std::map<int, int> per_node;
+  for (const auto& w : workers_) max_workers_per_node_ = std::max(max_workers_per_node_, ++per_node[w.node]);
+
+  for (std::size_t i = 0; i < n; ++i) {
+    const TaskRecord& rec = store_.record(tasks[i].key);
+    if (rec.status == "done") {
+      st_[i] = St::Done;
+      ++skipped_done_;
+    } else if (rec.status == "failed" && !opt_.retry_failed) {
+      st_[i] = St::Failed;
+    }
+    if (tasks[i].ranks > max_workers_per_node_) unplaceable_[i] = true;
+  }
+  // Dependencies in plan order (topological): a failed or blocked dependency blocks.
+  for (std::size_t i = 0; i < n; ++i) {
+    for (const auto& d : tasks[i].deps) {
+      auto it = idx.find(d);
+      if (it == idx.end()) {
+        GBM_CHECK(store_.has(d) && store_.record(d).status == "done",
+                  "task " << tasks[i].name << " depends on " << d
+                          << ", which is neither in the plan nor done in the store");
+        continue;
+      }
+      int j = it->second;
+      GBM_CHECK(j < static_cast<int>(i), "the plan is not in topological order at " << tasks[i].name);
+      deps_[i].push_back(j);
+      children_[static_cast<std::size_t>(j)].push_back(static_cast<int>(i));
+      if (st_[static_cast<std::size_t>(j)] != St::Done) ++missing_[i];
+      if ((st_[static_cast<std::size_t>(j)] == St::Failed ||
+           st_[static_cast<std::size_t>(j)] == St::Blocked) && st_[i] == St::Waiting)
+        st_[i] = St::Blocked;
+    }
+  }
+  for (std::size_t i = 0; i < n; ++i) {
+    if (st_[i] != St::Done) continue;
+    const TaskRecord& rec = store_.record(tasks[i].key);
+    if (rec.end_time > rec.start_time) {
+      auto& kt = kind_time_[tasks[i].kind];
+      kt.first += rec.end_time - rec.start_time;
+      kt.second += std::max(tasks[i].cost, 1e-3);
+    }
+  }
+  update_priorities();
+
+  end_time_ = 0;
+  if (opt_.walltime_s > 0) end_time_ = start_ + opt_.walltime_s;
+  if (const char* e = std::getenv("SLURM_JOB_END_TIME"); e && *e) {
+    double slurm_end = std::atof(e);
+    if (slurm_end > 0) end_time_ = end_time_ > 0 ? std::min(end_time_, slurm_end) : slurm_end;
+  }
+}
+
+// Expected seconds: the plan's hint, scaled by how long finished tasks of the kind took
+// relative to their hints.
+double Coordinator::estimate(int i) const {
+  const TaskSpec& t = plan_.tasks[static_cast<std::size_t>(i)];
+  double hint = std::max(t.cost, 1e-3);
+  auto it = kind_time_.find(t.kind);
+  if (it == kind_time_.end() || it->second.second <= 0) return hint;
+  return hint * it->second.first / it->second.second;
+}
+
+// Longest expected path from a task to the end of the DAG (the task included): for
+// independent tasks this is longest-expected-first; in a DAG it favours the critical path.
+void Coordinator::update_priorities() {
+  std::size_t n = plan_.tasks.size();
+  prio_.assign(n, 0);
+  for (std::size_t k = n; k-- > 0;) {
+    double below = 0;
+    for (int c : children_[k]) below = std::max(below, prio_[static_cast<std::size_t>(c)]);
+    prio_[k] = estimate(static_cast<int>(k)) + below;
+  }
+}
+
+bool Coordinator::fits_walltime(int i) const {
+  return end_time_ <= 0 || now_s() + estimate(i) <= end_time_;
+}
+
+RunInfo Coordinator::run_info(const Running& r) const {
+  RunInfo info;
+  info.start_time = r.t0;
+  info.end_time = r.t1;
+  info.ranks = r.members;
+  info.host = r.host;
+  return info;
+}
+
+bool Coordinator::assign() {
+  std::vector<int> ready;
+  for (std::size_t i = 0; i < st_.size(); ++i)
+    if (st_[i] == St::Waiting && missing_[i] == 0 && !unplaceable_[i])
+      ready.push_back(static_cast<int>(i));
+  std::stable_sort(ready.begin(), ready.end(), [this](int a, int b) {
+    return prio_[static_cast<std::size_t>(a)] > prio_[static_cast<std::size_t>(b)];
+  });
+  bool any = false;
+  for (int i : ready) {
+    std::vector<int> idle;
+    for (std::size_t w = 0; w < workers_.size(); ++w)
+      if (workers_[w].task < 0) idle.push_back(static_cast<int>(w));
+    if (idle.empty()) break;
+    if (!fits_walltime(i)) {
+      walltime_hit_ = true;
+      continue;
+    }
+    int g = std::max(1, plan_.tasks[static_cast<std::size_t>(i)].ranks);
+    // g idle workers on one node; if none, wait for the head task rather than starve it.
+    std::map<int, std::vector<int>> by_node;
+    for (int w : idle) by_node[workers_[static_cast<std::size_t>(w)].node].push_back(w);
+    const std::vector<int>* chosen = nullptr;
+    for (const auto& [node, ws] : by_node)
+      if (static_cast<int>(ws.size()) >= g) {
+        chosen = &ws;
+        break;
+      }
+    if (!chosen) break;
+    std::vector<int> group(chosen->begin(), chosen->begin() + g);
+    any = true;
+    start_task(i, group);
+    if (local_) break;  // back to the main loop: signals, progress, index
+  }
+  return any;
+}
+
+void Coordinator::start_task(int i, const std::vector<int>& group) {
+  const TaskSpec& spec = plan_.tasks[static_cast<std::size_t>(i)];
+  Running r;
+  for (int w : group) r.members.push_back(workers_[static_cast<std::size_t>(w)].rank);
+  r.t0 = now_s();
+  r.host = hosts_[static_cast<std::size_t>(r.members.front())];
+  store_.mark_running(spec.key, run_info(r));
+  fs::make_dirs(store_.artifact_dir(spec.key));
+  st_[static_cast<std::size_t>(i)] = St::Running;
+  ++ran_;
+  for (int w : group) workers_[static_cast<std::size_t>(w)].task = i;
+  running_[i] = r;
+  std::uint64_t seed = store_.record(spec.key).seed;
+  if (local_) {
+    Outcome o = execute(spec, seed, {0}, 0, store_.dir(), pl_.threads,
+                        [this] { return local_cancelled(); }, world_);
+    on_finished(0, o, pl_.host);
+    return;
+  }
+  json msg = {{"spec", to_json(spec)}, {"seed", seed}, {"members", r.members}, {"tag", i + 1}};
+  for (int rank : r.members) send(msg, rank, kTagTask, world_);
+}
+
+bool Coordinator::poll_messages() {
+  bool any = false;
+  while (auto m = try_receive(MPI_ANY_SOURCE, MPI_ANY_TAG, world_)) {
+    any = true;
+    if (m->tag == kTagSignal) {
+      begin_drain("signal " + std::to_string(m->body.value("signal", 0)) + " on rank " +
+                  std::to_string(m->source));
+    } else if (m->tag == kTagFinished) {
+      Outcome o;
+      o.ok = m->body.at("ok");
+      o.error = m->body.value("error", "");
+      o.t0 = m->body.at("t0");
+      o.t1 = m->body.at("t1");
+      if (m->body.contains("result")) o.result = result_from_json(m->body.at("result"));
+      on_finished(m->source, o, m->body.value("host", ""));
+    } else {
+      GBM_LOG(Warn, "unexpected message tag " << m->tag << " from rank " << m->source);
+    }
+  }
+  return any;
+}
+
+void Coordinator::on_finished(int rank, const Outcome& o, const std::string& host) {
+  auto wit = worker_of_rank_.find(rank);
+  GBM_CHECK(wit != worker_of_rank_.end(), "a result from rank " << rank << ", not a worker");
+  Worker& w = workers_[static_cast<std::size_t>(wit->second)];
+  int i = w.task;
+  GBM_CHECK(i >= 0, "a result from idle rank " << rank);
+  w.task = -1;
+  Running& r = running_.at(i);
+  ++r.reported;
+  if (!o.ok && !r.failed) {
+    r.failed = true;
+    r.error = o.error;
+  }
+  if (rank == r.members.front()) {
+    r.t0 = o.t0;
+    r.t1 = o.t1;
+    if (!host.empty()) r.host = host;
+    if (o.ok) r.result = o.result;
+  }
+  if (r.reported == static_cast<int>(r.members.size())) finish_task(i);
+}
+
+void Coordinator::finish_task(int i) {
+  const TaskSpec& spec = plan_.tasks[static_cast<std::size_t>(i)];
+  Running r = std::move(running_.at(i));
+  running_.erase(i);
+  auto& s = st_[static_cast<std::size_t>(i)];
+  if (r.failed && r.cancelled) {
+    // Stopped by a drain: not the task's fault; a resume runs it again.
+    store_.mark_pending(spec.key);
+    s = St::Waiting;
+    GBM_LOG(Info, "abandoned " << spec.name << " (drain)");
+    return;
+  }
+  if (!r.failed) {
+    try {
+      store_.mark_done(spec.key, *r.result, run_info(r));
+    } catch (const std::exception& e) {
+      r.failed = true;
+      r.error = std::string("storing the result failed: ") + e.what();
+    }
+  }
+  if (r.failed) {
+    store_.mark_failed(spec.key, r.error, run_info(r));
+    s = St::Failed;
+    GBM_LOG(Warn, "task " << spec.name << " failed: " << r.error);
+    block_descendants(i);
+    return;
+  }
+  s = St::Done;
+  auto& kt = kind_time_[spec.kind];
+  kt.first += std::max(r.t1 - r.t0, 0.0);
+  kt.second += std::max(spec.cost, 1e-3);
+  for (int c : children_[static_cast<std::size_t>(i)]) --missing_[static_cast<std::size_t>(c)];
+  update_priorities();
+}
+
+void Coordinator::block_descendants(int i) {
+  for (int c : children_[static_cast<std::size_t>(i)]) {
+    auto& s = st_[static_cast<std::size_t>(c)];
+    if (s == St::Waiting) {
+      s = St::Blocked;
+      block_descendants(c);
+    }
+  }
+}
+
+void Coordinator::begin_drain(const std::string& why) {
+  if (draining_) return;
+  draining_ = true;
+  drain_deadline_ = now_s() + opt_.grace_s;
+  GBM_LOG(Info, "drain (" << why << "): no new tasks; " << running_.size()
+                          << " running get " << fmt_s(opt_.grace_s) << " to finish");
+}
+
+// One rank: the running task is cancelled once the grace period after a signal is over.
+bool Coordinator::local_cancelled() {
+  if (!draining_ && drain_requested())
+    begin_drain("signal " + std::to_string(drain_signal()));
+  if (draining_ && now_s() > drain_deadline_) {
+    for (auto& [i, r] : running_) r.cancelled = true;
+    return true;
+  }
+  return false;
+}
+
+void Coordinator::progress(bool force) {
+  double t = now_s();
+  if (!force && t - last_progress_ < opt_.progress_interval_s) return;
+  last_progress_ = t;
+  int done = 0, failed = 0, blocked = 0;
+  double remaining = 0;
+  for (std::size_t i = 0; i < st_.size(); ++i) {
+    switch (st_[i]) {
+      case St::Done: ++done; break;
+      case St::Failed: ++failed; break;
+      case St::Blocked: ++blocked; break;
+      default: remaining += estimate(static_cast<int>(i));
+    }
+  }
+  double eta = remaining / std::max<std::size_t>(1, workers_.size());
+  GBM_LOG(Info, "progress: " << done << "/" << st_.size() << " done, " << running_.size()
+                             << " running, " << failed << " failed, " << blocked
+                             << " blocked, elapsed " << fmt_s(t - start_) << ", ETA "
+                             << fmt_s(eta));
+}
+
+int Coordinator::exit_code() const {
+  bool left = false, bad = false;
+  for (std::size_t i = 0; i < st_.size(); ++i) {
+    if (st_[i] == St::Waiting) (unplaceable_[i] ? bad : left) = true;
+    if (st_[i] == St::Failed || st_[i] == St::Blocked) bad = true;
+  }
+  if (left && draining_) return kExitInterrupted;
+  if (left && walltime_hit_) return kExitWalltime;
+  if (bad || left) return kExitFailure;
+  return kExitOk;
+}
+
+int Coordinator::run(SchedSummary* summary) {
+  start_ = now_s();
+  local_ = pl_.world_size == 1;
+  init();
+  int to_run = 0;
+  for (std::size_t i = 0; i < st_.size(); ++i) {
+    if (st_[i] == St::Waiting) ++to_run;
+    if (unplaceable_[i] && st_[i] == St::Waiting)
+      GBM_LOG(Warn, plan_.tasks[i].name << " needs " << plan_.tasks[i].ranks
+                                        << " ranks on one node; this job has at most "
+                                        << max_workers_per_node_ << " workers per node");
+  }
+  GBM_LOG(Info, "run: " << st_.size() << " tasks, " << skipped_done_ << " already done, "
+                        << to_run << " to run on " << workers_.size() << " worker rank(s)"
+                        << (local_ ? " (rank 0 computes)" : " (rank 0 coordinates)") << ", "
+                        << pl_.threads << " thread(s) per rank");
+  last_progress_ = start_;
+  while (true) {
+    bool activity = false;
+    if (!draining_ && drain_requested())
+      begin_drain("signal " + std::to_string(drain_signal()) + " on rank 0");
+    if (!local_) activity |= poll_messages();
+    if (!draining_) activity |= assign();
+    if (running_.empty() && (draining_ || !activity)) break;
+    if (draining_ && !running_.empty()) {
+      double t = now_s();
+      if (!cancel_sent_ && t > drain_deadline_) {
+        cancel_sent_ = true;
+        cancel_deadline_ = t + opt_.cancel_wait_s;
+        GBM_LOG(Warn, "grace period over: cancelling " << running_.size() << " running task(s)");
+        for (auto& [i, r] : running_) {
+          r.cancelled = true;
+          for (int rank : r.members) send(json::object(), rank, kTagCancel, world_);
+        }
+      } else if (cancel_sent_ && t > cancel_deadline_) {
+        // Tasks that ignore cancellation: record them as pending and end the job hard.
+        for (auto& [i, r] : running_) store_.mark_pending(plan_.tasks[static_cast<std::size_t>(i)].key);
+        store_.flush();
+        GBM_LOG(Error, running_.size() << " task(s) did not stop; aborting the job");
+        MPI_Abort(world_, kExitInterrupted);
+      }
+    }
+    progress(false);
+    store_.flush_if_due();
+    if (!activity) nap();
+  }
+  int code = exit_code();
+  for (int rank = 1; rank < pl_.world_size; ++rank) send({{"code", code}}, rank, kTagStop, world_);
+  store_.flush();
+
+  SchedSummary s;
+  s.total = static_cast<int>(st_.size());
+  for (std::size_t i = 0; i < st_.size(); ++i) {
+    if (st_[i] == St::Done) ++s.done;
+    if (st_[i] == St::Failed) ++s.failed;
+    if (st_[i] == St::Blocked) ++s.blocked;
+    if (st_[i] == St::Waiting) ++s.not_started;
+  }
+  s.skipped_done = skipped_done_;
+  s.ran = ran_;
+  s.elapsed_s = now_s() - start_;
+  s.exit_code = code;
+  progress(true);
+  GBM_LOG(Info, "summary: " << s.total << " tasks: " << s.done << " done (" << s.done - s.skipped_done
+                            << " this run), " << s.failed << " failed, " << s.blocked
+                            << " blocked by a failed dependency, " << s.not_started
+                            << " not started; " << s.ran << " started this run; elapsed "
+                            << fmt_s(s.elapsed_s) << "; exit code " << code);
+  int shown = 0;
+  for (std::size_t i = 0; i < st_.size() && shown < 10; ++i)
+    if (st_[i] == St::Failed) {
+      GBM_LOG(Info, "  failed: " << plan_.tasks[i].name << ": " << store_.record(plan_.tasks[i].key).error);
+      ++shown;
+    }
+  if (code == kExitInterrupted) GBM_LOG(Info, "interrupted: run the same command again to resume");
+  if (code == kExitWalltime)
+    GBM_LOG(Info, "walltime: the remaining tasks would not finish in time; resume in a new job");
+  if (summary) *summary = s;
+  return code;
+}
+
+// ---- a worker (ranks 1..P-1) -----------------------------------------------------------
+
+int work(const Placement& pl, const std::string& store_dir, MPI_Comm world) {
+  bool signal_sent = false;
+  auto forward_signal = [&] {
+    if (!signal_sent && drain_requested()) {
+      signal_sent = true;
+      send({{"signal", drain_signal()}}, 0, kTagSignal, world);
+    }
+  };
+  while (true) {
+    forward_signal();
+    auto m = try_receive(0, MPI_ANY_TAG, world);
+    if (!m) {
+      nap();
+      continue;
+    }
+    if (m->tag == kTagStop) return m->body.at("code").get<int>();
+    if (m->tag == kTagCancel) continue;  // for a task that already finished
+    GBM_CHECK(m->tag == kTagTask, "unexpected message tag " << m->tag << " from rank 0");
+    TaskSpec spec = spec_from_json(m->body.at("spec"));
+    auto members = m->body.at("members").get<std::vector<int>>();
+    bool cancelled = false;
+    auto poll_cancel = [&] {
+      forward_signal();
+      if (!cancelled && try_receive(0, kTagCancel, world)) cancelled = true;
+      return cancelled;
+    };
+    Outcome o = execute(spec, m->body.at("seed").get<std::uint64_t>(), members,
+                        m->body.at("tag").get<int>(), store_dir,
+                        pl.threads, poll_cancel, world);
+    json reply = {{"key", spec.key}, {"ok", o.ok}, {"error", o.error},
+                  {"t0", o.t0},      {"t1", o.t1}, {"host", pl.host}};
+    if (o.ok && members.front() == pl.world_rank) reply["result"] = to_json(o.result);
+    send(reply, 0, kTagFinished, world);
+  }
+}
+
+std::vector<std::string> gather_hosts(const Placement& pl, MPI_Comm world) {
+  constexpr int kLen = 256;
+  char mine[kLen] = {0};
+  pl.host.copy(mine, kLen - 1);
+  std::vector<char> all(static_cast<std::size_t>(kLen * pl.world_size));
+  GBM_MPI_CHECK(MPI_Gather(mine, kLen, MPI_CHAR, all.data(), kLen, MPI_CHAR, 0, world));
+  std::vector<std::string> hosts;
+  for (int r = 0; r < pl.world_size; ++r) hosts.emplace_back(&all[static_cast<std::size_t>(r * kLen)]);
+  return hosts;
+}
+
+}  // namespace
+
+int run_sweep(const std::function<Plan()>& make_plan, const SchedOptions& options,
+              MPI_Comm world, SchedSummary* summary) {
+  GBM_CHECK(!options.store_dir.empty(), "no store directory given");
+  install_drain_handlers();
+  Placement pl = place(world, {options.threads});
+  std::vector<std::string> hosts = gather_hosts(pl, world);
+
+  // Rank 0 plans and opens the store; every rank learns whether that worked.
+  std::optional<Plan> plan;
+  std::optional<Store> store;
+  std::exception_ptr error;
+  int setup_code = 0;
+  if (pl.world_rank == 0) {
+    try {
+      plan = make_plan();
+      StoreInfo info{plan->sweep_name, plan->sweep_path, plan->config, options.code_version};
+      StoreOptions so;
+      so.index_interval_s = options.index_interval_s;
+      store = Store::open_or_create(options.store_dir, info, so);
+      store->add_tasks(plan->tasks, options.code_version);
+    } catch (const InputError&) {
+      error = std::current_exception();
+      setup_code = kExitUsage;
+    } catch (...) {
+      error = std::current_exception();
+      setup_code = kExitFailure;
+    }
+  }
+  GBM_MPI_CHECK(MPI_Bcast(&setup_code, 1, MPI_INT, 0, world));
+  if (setup_code != 0) {
+    if (error) std::rethrow_exception(error);
+    return setup_code;
+  }
+  std::string store_dir = pl.world_rank == 0 ? store->dir() : "";
+  int len = static_cast<int>(store_dir.size());
+  GBM_MPI_CHECK(MPI_Bcast(&len, 1, MPI_INT, 0, world));
+  store_dir.resize(static_cast<std::size_t>(len));
+  GBM_MPI_CHECK(MPI_Bcast(store_dir.data(), len, MPI_CHAR, 0, world));
+
+  // From here a failure on one rank would leave the others waiting: abort the job instead
+  // (the store is crash-consistent, so this is as safe as a kill).
+  try {
+    if (pl.world_rank == 0) {
+      Coordinator c(std::move(*plan), std::move(*store), options, pl, hosts, world);
+      return c.run(summary);
+    }
+    return work(pl, store_dir, world);
+  } catch (const std::exception& e) {
+    GBM_LOG(Error, "scheduler: " << e.what());
+    MPI_Abort(world, kExitFailure);
+    return kExitFailure;
+  }
+}
+
+}  // namespace gbmsweep::sched

@@ -1,0 +1,44 @@
+#pragma once
+// The MPI scheduler: rank 0 coordinates, the other ranks pull tasks (docs/scheduler.md).
+//
+// With one rank, rank 0 runs the tasks itself, one after another. With P > 1 ranks, rank 0
+// only coordinates (it polls with short sleeps, so it costs little CPU: run P = workers + 1,
+// oversubscribed) and ranks 1..P-1 compute. Rank 0 is the store's single writer; workers send
+// their results to it over MPI and read their dependencies' result files.
+#include <mpi.h>
+
+#include <functional>
+#include <string>
+
+#include "sweep/plan.hpp"
+
+namespace gbmsweep::sched {
+
+struct SchedOptions {
+  std::string store_dir;             // required
+  bool retry_failed = false;         // rerun tasks recorded as failed
+  double walltime_s = 0;             // 0: none (SLURM_JOB_END_TIME still applies)
+  double grace_s = 30;               // after a drain signal, running tasks get this long
+  double cancel_wait_s = 5;          // then, after cancelling them, this long to stop
+  int threads = 0;                   // per rank; 0 = cores per node / ranks per node
+  double progress_interval_s = 10;   // at most one progress line per interval
+  double index_interval_s = 1;       // at most one store.h5 rewrite per interval
+  std::string code_version;          // recorded with every task
+};
+
+struct SchedSummary {
+  int total = 0, done = 0, failed = 0, skipped_done = 0, ran = 0;
+  int blocked = 0;       // not run: a dependency failed
+  int not_started = 0;   // not run: drain, walltime or no room for a group
+  double elapsed_s = 0;
+  int exit_code = 0;
+};
+
+// Collective over `world`. Rank 0 calls `make_plan` (errors are rethrown on rank 0; the other
+// ranks return the same exit code), opens the store, runs the plan and records every result.
+// Returns the exit code (the same on every rank): kExitOk, kExitFailure (a task failed or
+// could not be placed), kExitInterrupted (drain), kExitWalltime.
+int run_sweep(const std::function<Plan()>& make_plan, const SchedOptions& options,
+              MPI_Comm world, SchedSummary* summary = nullptr);
+
+}  // namespace gbmsweep::sched

@@ -1,0 +1,175 @@
+#!/usr/bin/env bash
+# Starts a real single-node Slurm (munge + slurmctld + slurmd, Debian's Slurm 22.05) inside the
+# test, submits probe sweeps through `gbmsweep jobs slurm`, and stops every daemon it started by
+# PID whatever happens. Exit 77 (CTest: skipped) with a reason when Slurm cannot start here.
+#   slurm_test.sh GBMSWEEP_EXE WORKDIR
+set -uo pipefail
+EXE=$1
+WORK=$2
+SKIP=77
+
+say() { echo "[slurm-test $(date +%H:%M:%S)] $*"; }
+skip() { say "SKIPPED: $*"; exit $SKIP; }
+fail() { say "FAILED: $*"; exit 1; }
+
+[ "$(id -u)" -eq 0 ] || skip "needs root to run slurmctld/slurmd as root"
+for b in slurmctld slurmd sbatch squeue scontrol munged srun; do
+  command -v "$b" >/dev/null 2>&1 || [ -x "/usr/sbin/$b" ] || skip "$b is not installed (apt-get install slurm-wlm munge)"
+done
+export PATH=$PATH:/usr/sbin
+
+rm -rf "$WORK"
+mkdir -p "$WORK"/{spool/ctld,spool/d,log}
+host=$(hostname -s)
+started_munge=
+cleanup() {
+  set +e
+  scancel --user="$(id -un)" >/dev/null 2>&1
+  for i in $(seq 1 20); do [ -z "$(squeue -h 2>/dev/null)" ] && break; sleep 0.5; done
+  for f in "$WORK/slurmd.pid" "$WORK/slurmctld.pid" $started_munge; do
+    [ -f "$f" ] && kill -TERM "$(cat "$f")" 2>/dev/null
+  done
+  sleep 1
+}
+trap cleanup EXIT
+
+# munge: reuse a running daemon, else start one as the munge user (SLURM.md).
+if ! munge -n >/dev/null 2>&1; then
+  mkdir -p /run/munge /var/log/munge /var/lib/munge
+  [ -f /etc/munge/munge.key ] || { mungekey -c 2>/dev/null || create-munge-key -f 2>/dev/null; }
+  chown -R munge:munge /etc/munge /run/munge /var/log/munge /var/lib/munge 2>/dev/null
+  runuser -u munge -- /usr/sbin/munged || skip "munged did not start"
+  started_munge=/run/munge/munged.pid
+  for i in $(seq 1 20); do munge -n >/dev/null 2>&1 && break; sleep 0.25; done
+  munge -n >/dev/null 2>&1 || skip "munge does not answer"
+fi
+
+node=$(slurmd -C 2>/dev/null | head -n 1)
+[ -n "$node" ] || skip "slurmd -C printed nothing"
+# Two ranks on a 2-core machine: advertise 4 CPUs so that tests never wait for cores.
+node=$(echo "$node" | sed 's/CPUs=[0-9]*/CPUs=4/; s/Boards=[0-9]* //; s/SocketsPerBoard=[0-9]*/SocketsPerBoard=1/; s/CoresPerSocket=[0-9]*/CoresPerSocket=4/; s/ThreadsPerCore=[0-9]*/ThreadsPerCore=1/')
+cat > "$WORK/slurm.conf" <<CONF
+ClusterName=gbmsweeptest
+SlurmctldHost=$host
+SlurmUser=root
+SlurmdUser=root
+AuthType=auth/munge
+CredType=cred/munge
+StateSaveLocation=$WORK/spool/ctld
+SlurmdSpoolDir=$WORK/spool/d
+SlurmctldPidFile=$WORK/slurmctld.pid
+SlurmdPidFile=$WORK/slurmd.pid
+SlurmctldLogFile=$WORK/log/slurmctld.log
+SlurmdLogFile=$WORK/log/slurmd.log
+ProctrackType=proctrack/linuxproc
+TaskPlugin=task/none
+JobAcctGatherType=jobacct_gather/none
+AccountingStorageType=accounting_storage/none
+SchedulerType=sched/backfill
+SelectType=select/cons_tres
+SelectTypeParameters=CR_Core
+SlurmdParameters=config_overrides
+MpiDefault=pmix
+MailProg=/bin/true
+ReturnToService=2
+JobRequeue=1
+KillWait=20
+MinJobAge=600
+$node State=UNKNOWN
+PartitionName=ci Nodes=$host Default=YES MaxTime=INFINITE State=UP
+CONF
+export SLURM_CONF=$WORK/slurm.conf
+slurmctld -c || skip "slurmctld did not start (see $WORK/log/slurmctld.log)"
+slurmd || skip "slurmd did not start (see $WORK/log/slurmd.log)"
+ready=
+for i in $(seq 1 40); do
+  if timeout 10 srun -Q -n1 -t 1 true >/dev/null 2>&1; then ready=1; break; fi
+  sleep 0.5
+done
+[ -n "$ready" ] || skip "Slurm did not become ready (see $WORK/log)"
+say "Slurm is up on $host"
+
+# A probe sweep long enough (about 100 s on 2 ranks) that a 2-minute job must drain once.
+cat > "$WORK/probe.toml" <<TOML
+[sweep]
+name = "slurm_probe"
+[probe]
+tasks = 36
+levels = 3
+fanin = 2
+sleep_min = 3.0
+sleep_max = 5.0
+seed = 7
+TOML
+total=$("$EXE" plan "$WORK/probe.toml" --json | grep -o '"total": *[0-9]*' | grep -o '[0-9]*$')
+[ "$total" = 36 ] || fail "plan has $total tasks, expected 36"
+
+status_field() {  # status_field STORE FIELD
+  "$EXE" status --store "$1" --sweep "$WORK/probe.toml" --json 2>/dev/null |
+    grep -o "\"$2\": *[0-9]*" | head -n 1 | grep -o '[0-9]*$'
+}
+
+wait_for_report() {  # wait_for_report STORE DEADLINE_S
+  local store=$1 deadline=$(( $(date +%s) + $2 ))
+  while [ "$(date +%s)" -lt "$deadline" ]; do
+    if [ -z "$(squeue -h -u "$(id -un)")" ]; then
+      [ -d "$store/report" ] && return 0
+      # No job queued and no report: the chain stopped.
+      sleep 2
+      [ -z "$(squeue -h -u "$(id -un)")" ] && [ ! -d "$store/report" ] && return 1
+    fi
+    sleep 2
+  done
+  return 1
+}
+
+check_complete() {  # check_complete STORE
+  local store=$1 done failed
+  done=$(status_field "$store" done)
+  failed=$(status_field "$store" failed)
+  [ "$done" = "$total" ] || fail "$store: $done of $total tasks done"
+  [ "$failed" = 0 ] || fail "$store: $failed tasks failed"
+  # Every task exactly once in the store.
+  local keys
+  keys=$("$EXE" status --store "$store" --json | grep -o '"key": *"[0-9a-f]*"' | sort | uniq -d | wc -l)
+  [ "$keys" = 0 ] || fail "$store: duplicated task keys"
+  ls "$store"/report/* >/dev/null 2>&1 || fail "$store: no report written"
+}
+
+# 1. Walltime: a 2-minute job that drains on SIGTERM and resubmits itself until complete.
+store1=$WORK/store-walltime
+"$EXE" jobs slurm "$WORK/probe.toml" --store "$store1" --ranks-per-node 2 --time 00:02:00 \
+  --signal-lead 50 --max-resubmits 6 > "$WORK/walltime.sbatch" || fail "jobs slurm failed"
+job=$(sbatch --parsable "$WORK/walltime.sbatch") || fail "sbatch refused the script"
+say "submitted walltime job $job"
+wait_for_report "$store1" 600 || { cat "$store1"/slurm-*.out; fail "walltime chain did not complete"; }
+jobs_used=$(ls "$store1"/slurm-*.out | wc -l)
+cat "$store1"/slurm-*.out
+[ "$jobs_used" -ge 2 ] || fail "expected at least one drain-and-resubmit cycle, got $jobs_used job(s)"
+grep -q "SIGTERM: draining" "$store1"/slurm-*.out || fail "no drain was logged"
+check_complete "$store1"
+say "walltime chain: complete after $jobs_used jobs"
+
+# 2. scancel mid-run, then submit again: the second submission resumes and completes.
+store2=$WORK/store-scancel
+"$EXE" jobs slurm "$WORK/probe.toml" --store "$store2" --ranks-per-node 2 --time 00:10:00 \
+  --max-resubmits 0 > "$WORK/scancel.sbatch" || fail "jobs slurm failed"
+job=$(sbatch --parsable "$WORK/scancel.sbatch") || fail "sbatch refused the script"
+deadline=$(( $(date +%s) + 120 ))
+while [ "$(date +%s)" -lt "$deadline" ]; do
+  d=$(status_field "$store2" done)
+  [ -n "$d" ] && [ "$d" -ge 6 ] && break
+  sleep 1
+done
+scancel "$job"
+for i in $(seq 1 60); do [ -z "$(squeue -h -u "$(id -un)")" ] && break; sleep 1; done
+d=$(status_field "$store2" done)
+say "cancelled job $job with $d of $total tasks done"
+[ -n "$d" ] || fail "the store is unreadable after scancel"
+[ "$d" -lt "$total" ] || fail "job finished before it could be cancelled"
+[ ! -d "$store2/report" ] || fail "a report was written for an incomplete store"
+job=$(sbatch --parsable "$WORK/scancel.sbatch") || fail "resubmission refused"
+wait_for_report "$store2" 300 || { cat "$store2"/slurm-*.out; fail "resumed job did not complete"; }
+check_complete "$store2"
+say "scancel + resubmit: complete"
+echo "2 passed, 0 failed"

@@ -1,0 +1,72 @@
+// The `gbmsweep plan` command as users run it: JSON shape, exit codes, messages, no output files.
+#include <boost/test/unit_test.hpp>
+
+#include <cstdio>
+#include <filesystem>
+#include <fstream>
+#include <nlohmann/json.hpp>
+
+namespace stdfs = std::filesystem;
+
+namespace {
+struct Run {
+  int rc;
+  std::string out;
+};
+
+Run run(const std::string& args) {
+  std::string cmd = std::string(GBMSWEEP_EXE) + " " + args + " 2>&1";
+  FILE* p = popen(cmd.c_str(), "r");
+  std::string out;
+  char buf[4096];
+  std::size_t n;
+  while ((n = fread(buf, 1, sizeof buf, p)) > 0) out.append(buf, n);
+  int status = pclose(p);
+  return {WEXITSTATUS(status), out};
+}
+}  // namespace
+
+BOOST_AUTO_TEST_SUITE(plan_cli)
+
+BOOST_AUTO_TEST_CASE(json_lists_every_task) {
+  auto r = run("plan " + std::string(GBMSWEEP_SOURCE_DIR) + "/sweeps/mgmt_paper.toml --json");
+  BOOST_REQUIRE(r.rc == 0);
+  auto j = nlohmann::json::parse(r.out);
+  BOOST_TEST(j["sweep"] == "mgmt_paper");
+  BOOST_TEST(j["total"] == 335);
+  BOOST_TEST(j["tasks"].size() == 335u);
+  BOOST_TEST(j["counts"]["mri.train"] == 165);
+  for (const auto& t : j["tasks"]) {
+    BOOST_TEST(t["key"].is_string());
+    BOOST_TEST(t["kind"].is_string());
+    BOOST_TEST(t["study"] == "mri");
+    BOOST_TEST(t["params"].is_object());
+    BOOST_TEST(t["deps"].is_array());
+  }
+}
+
+BOOST_AUTO_TEST_CASE(bad_file_exit_2_with_location_and_nothing_written) {
+  auto dir = stdfs::temp_directory_path() / "gbmsweep_plan_cli";
+  stdfs::remove_all(dir);
+  stdfs::create_directories(dir);
+  std::ofstream(dir / "bad.toml") << "[sweep]\nname = \"x\"\n[probe]\nsleep_mx = 1.0\n";
+  auto before = std::distance(stdfs::directory_iterator(dir), stdfs::directory_iterator());
+  auto r = run("plan " + (dir / "bad.toml").string());
+  BOOST_TEST(r.rc == 2);
+  BOOST_TEST(r.out.find("bad.toml:4:1: unknown key 'probe.sleep_mx'") != std::string::npos, r.out);
+  auto after = std::distance(stdfs::directory_iterator(dir), stdfs::directory_iterator());
+  BOOST_TEST(before == after);
+  stdfs::remove_all(dir);
+}
+
+BOOST_AUTO_TEST_CASE(usage_errors_exit_2) {
+  BOOST_TEST(run("plan").rc == 2);
+  BOOST_TEST(run("plan --no-such-option x.toml").rc == 2);
+  BOOST_TEST(run("no-such-command").rc == 2);
+  BOOST_TEST(run("plan /nonexistent.toml").rc == 2);
+  auto r = run("--version");
+  BOOST_TEST(r.rc == 0);
+  BOOST_TEST(r.out.find("cuda:") != std::string::npos);
+}
+
+BOOST_AUTO_TEST_SUITE_END()
