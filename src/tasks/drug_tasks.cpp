@@ -1,5 +1,6 @@
 // Task kinds of the drug study (issue 6): drug.pretrain, drug.fold, drug.benchmark.
 // Glue only: params -> options, data directory -> cohorts, outcome -> TaskResult.
+#include <algorithm>
 #include <filesystem>
 
 #include "analysis/metrics.hpp"
@@ -53,10 +54,16 @@ drug::GeneChoice genes_of(const json& p) {
   return drug::parse_gene_choice(p.value("genes", std::string("shared")));
 }
 
+bool varies(const std::vector<double>& v) {
+  return std::any_of(v.begin(), v.end(), [&](double x) { return x != v.front(); });
+}
+
+// Correlations are left out when undefined (a 7-culture fold may hold one MGMT status only,
+// so the MGMT benchmark predicts a constant); the pooled per-repeat metric is the one that counts.
 json fold_metrics(const drug::FoldOutcome& o) {
   json m = {{"n_test", o.ids.size()},
             {"rmse", analysis::rmse(o.observed, o.predicted)}};
-  if (o.ids.size() >= 3) {
+  if (o.ids.size() >= 3 && varies(o.observed) && varies(o.predicted)) {
     m["spearman"] = analysis::spearman(o.observed, o.predicted);
     m["pearson"] = analysis::pearson(o.observed, o.predicted);
   }
