@@ -183,18 +183,20 @@ void DrugModel::save(const std::string& path, const std::vector<std::string>& ge
 
 Layer1 load_first_layer(const std::string& path) {
   torch::serialize::InputArchive archive, model, fc1;
+  torch::Tensor w, b;
+  c10::IValue genes;
   try {
     archive.load_from(path);
     archive.read("model", model);
     model.read("fc1", fc1);
+    fc1.read("weight", w);
+    fc1.read("bias", b);
+    archive.read("genes", genes);
   } catch (const c10::Error& e) {
     throw InputError(path, std::string("not a gbmsweep drug model: ") + e.what_without_backtrace());
   }
-  torch::Tensor w, b;
-  fc1.read("weight", w);
-  fc1.read("bias", b);
-  c10::IValue genes;
-  archive.read("genes", genes);
+  if (!genes.isList() || w.dim() != 2 || b.dim() != 1 || b.size(0) != w.size(0))
+    throw InputError(path, "not a gbmsweep drug model: malformed first layer or gene list");
   Layer1 l;
   l.units = w.size(0);
   l.inputs = w.size(1);
