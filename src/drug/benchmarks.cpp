@@ -92,28 +92,9 @@ std::vector<double> random_forest_predict(const Cohort& train, const std::vector
                         {"verbosity", "0"}});
 }
 
-std::vector<double> mgmt_predict(const std::vector<double>& train_status,
-                                 const std::vector<double>& y,
-                                 const std::vector<double>& test_status) {
-  GBM_CHECK(train_status.size() == y.size(), "one MGMT status per training sample");
-  double sx = 0, sy = 0, sxx = 0, sxy = 0, n = 0, ymean = 0;
-  for (std::size_t i = 0; i < y.size(); ++i) ymean += y[i] / y.size();
-  for (std::size_t i = 0; i < y.size(); ++i) {
-    if (std::isnan(train_status[i])) continue;
-    sx += train_status[i];
-    sy += y[i];
-    sxx += train_status[i] * train_status[i];
-    sxy += train_status[i] * y[i];
-    n += 1;
-  }
-  double slope = 0, icept = ymean;
-  const double var = n > 0 ? sxx - sx * sx / n : 0;
-  if (n >= 2 && var > 1e-12) {
-    slope = (sxy - sx * sy / n) / var;
-    icept = (sy - slope * sx) / n;
-  }
+std::vector<double> mgmt_scores(const std::vector<double>& status) {
   std::vector<double> out;
-  for (double s : test_status) out.push_back(std::isnan(s) ? ymean : icept + slope * s);
+  for (double s : status) out.push_back(std::isnan(s) ? 0.5 : 1.0 - s);
   return out;
 }
 

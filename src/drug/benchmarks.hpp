@@ -35,11 +35,10 @@ std::vector<double> random_forest_predict(const Cohort& train, const std::vector
                                           const Cohort& test, const ForestOptions& options,
                                           std::uint64_t seed, int threads);
 
-// MGMT status (1 methylated, 0.5 weak, 0 unmethylated, NaN missing) as the single predictor:
-// least squares of the target on the status over the training part; a missing status gets
-// the training mean.
-std::vector<double> mgmt_predict(const std::vector<double>& train_status,
-                                 const std::vector<double>& y,
-                                 const std::vector<double>& test_status);
+// MGMT status (1 methylated, 0.5 weak, 0 unmethylated, NaN missing) as a rank predictor of
+// resistance: score = 1 - status (unmethylated cultures are expected to be more resistant),
+// 0.5 when missing. Nothing is fitted: a per-fold fit would make the pooled ranking depend on
+// the folds' training means, which anti-correlate with their held-out means on 22 cultures.
+std::vector<double> mgmt_scores(const std::vector<double>& status);
 
 }  // namespace gbmsweep::drug

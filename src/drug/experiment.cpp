@@ -299,13 +299,14 @@ FoldOutcome run_benchmark_fold(const Cohort& c, Dataset target, const Split& spl
       std::map<std::string, double> status;
       for (std::size_t i = 0; i < clinical->response.ids.size(); ++i)
         status[clinical->response.ids[i]] = clinical->mgmt_culture[i];
-      auto of = [&](const Cohort& part) {
-        std::vector<double> s;
-        for (const auto& id : part.ids) s.push_back(status.count(id) ? status[id] : NAN);
-        return s;
-      };
-      pred = mgmt_predict(of(p.train), p.y_train, of(p.test));
-      break;
+      std::vector<double> s;
+      for (const auto& id : p.test.ids) s.push_back(status.count(id) ? status[id] : NAN);
+      FoldOutcome out;
+      out.ids = p.test.ids;
+      out.observed = p.test.y;
+      out.predicted = mgmt_scores(s);
+      out.ranks_only = true;
+      return out;
     }
     case Benchmark::ElasticNet:
       pred = elastic_net_predict(p.train, p.y_train, p.test, {}, seed, threads);

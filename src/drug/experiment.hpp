@@ -88,6 +88,7 @@ struct FoldOutcome {
   std::vector<double> observed, predicted;
   std::vector<double> curve;       // training loss per epoch (MLP only)
   std::vector<double> importance;  // per gene (MLP only)
+  bool ranks_only = false;         // predictions are scores, not responses (MGMT benchmark)
 };
 
 // Scalers fitted on the training part; with `transfer`, layer 1 is copied into a freshly

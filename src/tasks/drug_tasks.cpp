@@ -61,8 +61,8 @@ bool varies(const std::vector<double>& v) {
 // Correlations are left out when undefined (a 7-culture fold may hold one MGMT status only,
 // so the MGMT benchmark predicts a constant); the pooled per-repeat metric is the one that counts.
 json fold_metrics(const drug::FoldOutcome& o) {
-  json m = {{"n_test", o.ids.size()},
-            {"rmse", analysis::rmse(o.observed, o.predicted)}};
+  json m = {{"n_test", o.ids.size()}};
+  if (!o.ranks_only) m["rmse"] = analysis::rmse(o.observed, o.predicted);
   if (o.ids.size() >= 3 && varies(o.observed) && varies(o.predicted)) {
     m["spearman"] = analysis::spearman(o.observed, o.predicted);
     m["pearson"] = analysis::pearson(o.observed, o.predicted);
