@@ -11,7 +11,7 @@ struct SynthDrugOptions {
   std::string out_dir;             // created if absent
   std::uint64_t seed = 1;
   double signal = 1.0;             // SD of the programme's effect on logit(AUC); noise SD is 1
-  int genes = 2000;                // gene universe (each dataset misses a few)
+  int genes = 500;                 // gene universe (each dataset misses a few); see docs
   int gdsc_lines = 700;            // cell lines in the expression file
   int lines_per_drug = 600;        // screened lines per drug (±10 %)
   int hgcc_cultures = 80;
