@@ -72,6 +72,15 @@ class ReportBuilder {
     summary_.files.push_back(name);
   }
   void missing(const std::string& line) { summary_.completeness.push_back(line); }
+  // Studies are reported when the store has tasks of them (both for an empty store), so that
+  // a probe-only or single-study store is not called incomplete for the other study.
+  static bool of_study(const TaskRecord& r, const std::string& study) {
+    return r.study == study || r.kind.rfind(study + ".", 0) == 0;
+  }
+  bool has_study(const char* study) const {
+    return records_.empty() || std::any_of(records_.begin(), records_.end(),
+                                           [&](const TaskRecord& r) { return of_study(r, study); });
+  }
 
   void collect_records();
   void collect_mri(const TaskRecord& r);
@@ -176,8 +185,15 @@ void ReportBuilder::collect_records() {
     if (variants[c.network] > 1) c.label += " " + c.variant;
     seeds_max_ = std::max(seeds_max_, static_cast<int>(c.seeds.size()));
   }
-  for (const auto& [n, display] : o_.networks)
-    if (!variants.count(n)) missing("MRI: no finished mri.ensemble record for network " + n + " (" + display + ")");
+  // Networks the sweep has tasks of (all of options.networks for an empty store).
+  std::set<std::string> planned;
+  for (const auto& r : records_)
+    if (of_study(r, "mri") && r.params.contains("network") && r.params["network"].is_string())
+      planned.insert(r.params["network"].get<std::string>());
+  if (has_study("mri"))
+    for (const auto& [n, display] : o_.networks)
+      if (!variants.count(n) && (planned.empty() || planned.count(n)))
+        missing("MRI: no finished mri.ensemble record for network " + n + " (" + display + ")");
 }
 
 void ReportBuilder::mri_tables() {
@@ -621,10 +637,12 @@ void ReportBuilder::finish() {
 ReportSummary ReportBuilder::run() {
   fs::make_dirs(o_.out_dir);
   collect_records();
-  mri_tables();
-  friedman_tables();
-  mri_plots();
-  drug_table();
+  if (has_study("mri")) {
+    mri_tables();
+    friedman_tables();
+    mri_plots();
+  }
+  if (has_study("drug")) drug_table();
   finish();
   return summary_;
 }

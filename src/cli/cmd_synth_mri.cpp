@@ -1,9 +1,50 @@
+// `gbmsweep synth mri`: a synthetic UPENN-GBM cohort in the real layout (src/mri/synth.hpp).
+#include <array>
+#include <iostream>
+#include <sstream>
+
 #include "cli/commands.hpp"
 #include "cli/parse.hpp"
+#include "mri/synth.hpp"
 
 namespace gbmsweep::cli {
 
-// Replaced by the mri pipeline's generator when it lands.
-int cmd_synth_mri(const Args&) { throw UsageError{"the mri generator is not in this build yet"}; }
+// "D,H,W" → {D, H, W}; shared with cmd_cohort.cpp.
+std::array<int, 3> parse_shape(const std::string& text, const char* option) {
+  std::array<int, 3> s{0, 0, 0};
+  std::istringstream is(text);
+  char c1 = 0, c2 = 0;
+  if (!(is >> s[0] >> c1 >> s[1] >> c2 >> s[2]) || c1 != ',' || c2 != ',' || !is.eof() ||
+      s[0] <= 0 || s[1] <= 0 || s[2] <= 0)
+    throw UsageError{std::string("--") + option + " expects D,H,W (three positive integers), got '" +
+                     text + "'"};
+  return s;
+}
+
+int cmd_synth_mri(const Args& args) {
+  mri::SynthOptions o;
+  std::string shape;
+  po::options_description opts("synth mri options");
+  opts.add_options()
+      ("out", po::value(&o.out_dir)->required(), "output directory (UPENN-GBM layout)")
+      ("patients", po::value(&o.patients)->default_value(o.patients), "number of patients")
+      ("seed", po::value(&o.seed)->default_value(o.seed), "random seed")
+      ("shape", po::value(&shape)->default_value("40,48,48"),
+       "D,H,W of the 1 mm scans (real UPENN-GBM: 155,240,240)")
+      ("signal", po::value(&o.signal)->default_value(o.signal),
+       "methylation signal strength (0 = null cohort)");
+  po::variables_map vm;
+  if (!parse_command_line("synth mri", "--out DIR [--patients N] [--seed S] [--shape D,H,W] [--signal X]",
+                          args, opts, {}, vm))
+    return 0;
+  o.shape = parse_shape(shape, "shape");
+  if (o.patients < 1) throw UsageError{"--patients must be >= 1"};
+  if (o.signal < 0) throw UsageError{"--signal must be >= 0"};
+  auto s = mri::write_synthetic_cohort(o);
+  std::cout << "wrote " << s.patients << " patients to " << o.out_dir << ": " << s.methylated
+            << " methylated, " << s.unmethylated << " unmethylated, " << s.unlabelled
+            << " without MGMT status; DTI " << s.dti << ", DSC " << s.dsc << "\n";
+  return 0;
+}
 
 }  // namespace gbmsweep::cli

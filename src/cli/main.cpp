@@ -26,11 +26,14 @@ const std::map<std::string, Command>& commands() {
   static const std::map<std::string, Command> table = {
       {"jobs", {gbmsweep::cli::cmd_jobs, "print a batch script that runs a sweep to completion"}},
       {"plan", {gbmsweep::cli::cmd_plan, "enumerate a sweep file into its task DAG"}},
+      {"report", {gbmsweep::cli::cmd_report, "tables, tests and figures from a result store"}},
       {"synth", {gbmsweep::cli::cmd_synth, "write a synthetic cohort in the real file layout"}},
       {"stats", {gbmsweep::cli::cmd_stats, "Friedman + Nemenyi on a block,method,score CSV"}},
       {"metrics", {gbmsweep::cli::cmd_metrics, "AUC, AP, SEN, SPE, ACC of an id,label,score CSV"}},
       {"run", {gbmsweep::cli::cmd_run, "run a sweep under MPI into a result store (resumable)"}},
       {"status", {gbmsweep::cli::cmd_status, "counts and failures of a result store (--json)"}},
+      {"cohort", {gbmsweep::cli::cmd_cohort, "build or check the preprocessed MRI cohort cache"}},
+      {"bench", {gbmsweep::cli::cmd_bench, "micro-benchmarks (train-step, eval-samples)"}},
   };
   return table;
 }

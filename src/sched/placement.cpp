@@ -58,7 +58,11 @@ Placement place(MPI_Comm world, const PlacementOptions& options) {
 
   // The launcher's view of the local rank must match ours, or ranks of two jobs share a node
   // in a way we cannot see (and GPUs/threads would be split wrongly).
-  for (const char* var : {"OMPI_COMM_WORLD_LOCAL_RANK", "SLURM_LOCALID"}) {
+  // Under mpirun inside a Slurm allocation every rank inherits the batch step's SLURM_LOCALID
+  // (0): it describes the rank only when srun launched it, i.e. when Open MPI's is absent.
+  const char* launcher_var =
+      env_int("OMPI_COMM_WORLD_LOCAL_RANK", -1) >= 0 ? "OMPI_COMM_WORLD_LOCAL_RANK" : "SLURM_LOCALID";
+  for (const char* var : {launcher_var}) {
     int lr = env_int(var, -1);
     if (lr >= 0 && lr != p.local_rank)
       GBM_LOG(Warn, var << "=" << lr << " but MPI_Comm_split_type gives local rank "

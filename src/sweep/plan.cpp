@@ -284,7 +284,8 @@ class Planner {
             e.kind = "mri.evaluate";
             e.study = "mri";
             e.name = "mri.evaluate/" + stem;
-            e.params = {{"network", network}, {"input", input},         {"fold", fold},
+            e.params = {{"network", network}, {"input", input},
+                        {"channels", channels_of(mri, input)}, {"fold", fold},
                         {"seed_index", seed},  {"threshold", mri["threshold"]}};
             if (network == "spottune") e.params["eval"] = mri["eval"];
             e.deps = {train_key, cohort_key};

@@ -12,5 +12,6 @@ using TaskTable = std::map<std::string, TaskFn>;
 void register_probe_tasks(TaskTable& table);  // probe.cpp
 void register_mri_tasks(TaskTable& table);    // mri_tasks.cpp
 void register_drug_tasks(TaskTable& table);   // drug_tasks.cpp
+void register_ensemble_tasks(TaskTable& table);  // ensemble_tasks.cpp (mri.ensemble, drug.aggregate)
 
 }  // namespace gbmsweep

@@ -15,6 +15,7 @@ const std::map<std::string, TaskFn>& registry() {
     register_probe_tasks(m);
     register_mri_tasks(m);
     register_drug_tasks(m);
+    register_ensemble_tasks(m);
     return m;
   }();
   return r;

@@ -196,6 +196,7 @@ BOOST_AUTO_TEST_CASE(partial_store_says_what_is_missing) {
   failed.key = "k-failed";
   failed.kind = "mri.train";
   failed.name = "resnet_transfer T1 fold 3";
+  failed.params = {{"network", "resnet_transfer"}, {"input", "T1"}, {"fold", 3}};
   failed.status = "failed";
   failed.error = "NaN loss at epoch 4";
   records.push_back(failed);
@@ -252,3 +253,23 @@ BOOST_AUTO_TEST_CASE(empty_store_still_writes_a_report) {
 }
 
 BOOST_AUTO_TEST_SUITE_END()
+
+BOOST_AUTO_TEST_CASE(single_study_store_is_not_incomplete_for_the_other) {
+  std::vector<TaskRecord> records;
+  for (int i = 0; i < 3; ++i) {
+    TaskRecord r;
+    r.key = "p" + std::to_string(i);
+    r.kind = "probe";
+    r.study = "probe";
+    r.status = "done";
+    r.result = gbmsweep::TaskResult{};
+    records.push_back(r);
+  }
+  ga::ReportOptions o;
+  o.out_dir = fresh_dir("probe_only");
+  o.plots = false;
+  auto s = ga::write_report(o, records);
+  BOOST_TEST(s.completeness.empty());
+  records[1].status = "pending";
+  BOOST_TEST(!ga::write_report(o, records).completeness.empty());
+}

@@ -1,0 +1,183 @@
+#include "models/resnet3d.hpp"
+
+#include "common/error.hpp"
+
+namespace gbmsweep::models {
+
+namespace nn = torch::nn;
+
+namespace {
+
+nn::Conv3d conv(int64_t in, int64_t out, int64_t k, int64_t stride, int64_t pad, int64_t dil) {
+  return nn::Conv3d(nn::Conv3dOptions(in, out, k).stride(stride).padding(pad).dilation(dil).bias(
+      false));
+}
+
+// MedicalNet's initialisation: Kaiming normal (fan_out) for convolutions, BN = identity.
+void init_like_medicalnet(nn::Module& m) {
+  torch::NoGradGuard no_grad;
+  // include_self=false: reset() runs before the module is owned by a shared_ptr.
+  for (auto& mod : m.modules(/*include_self=*/false)) {
+    if (auto* c = mod->as<nn::Conv3d>()) {
+      nn::init::kaiming_normal_(c->weight, 0.0, torch::kFanOut, torch::kReLU);
+    } else if (auto* b = mod->as<nn::BatchNorm3d>()) {
+      b->weight.fill_(1.0);
+      b->bias.zero_();
+    }
+  }
+}
+
+}  // namespace
+
+std::vector<int> stage_blocks(int depth) {
+  switch (depth) {
+    case 10: return {1, 1, 1, 1};
+    case 18: return {2, 2, 2, 2};
+    case 34: return {3, 4, 6, 3};
+    case 50: return {3, 4, 6, 3};
+  }
+  GBM_THROW("unsupported ResNet depth " << depth << " (10, 18, 34 or 50)");
+}
+
+char default_shortcut(int depth) { return depth == 10 || depth == 50 ? 'B' : 'A'; }
+
+ResBlockImpl::ResBlockImpl(const ResBlockOptions& options) : options_(options) { reset(); }
+
+void ResBlockImpl::reset() {
+  const auto& o = options_;
+  const int64_t out = out_planes();
+  if (o.bottleneck) {
+    conv1 = register_module("conv1", conv(o.in_planes, o.planes, 1, 1, 0, 1));
+    bn1 = register_module("bn1", nn::BatchNorm3d(o.planes));
+    conv2 = register_module("conv2", conv(o.planes, o.planes, 3, o.stride, o.dilation, o.dilation));
+    bn2 = register_module("bn2", nn::BatchNorm3d(o.planes));
+    conv3 = register_module("conv3", conv(o.planes, out, 1, 1, 0, 1));
+    bn3 = register_module("bn3", nn::BatchNorm3d(out));
+  } else {
+    conv1 = register_module("conv1", conv(o.in_planes, o.planes, 3, o.stride, o.dilation, o.dilation));
+    bn1 = register_module("bn1", nn::BatchNorm3d(o.planes));
+    conv2 = register_module("conv2", conv(o.planes, o.planes, 3, 1, o.dilation, o.dilation));
+    bn2 = register_module("bn2", nn::BatchNorm3d(o.planes));
+  }
+  if (o.shortcut == 'B') {
+    downsample = register_module(
+        "downsample", nn::Sequential(conv(o.in_planes, out, 1, o.stride, 0, 1), nn::BatchNorm3d(out)));
+  }
+  init_like_medicalnet(*this);
+}
+
+torch::Tensor ResBlockImpl::forward(const torch::Tensor& x) {
+  auto y = torch::relu(bn1(conv1(x)));
+  if (options_.bottleneck) {
+    y = torch::relu(bn2(conv2(y)));
+    y = bn3(conv3(y));
+  } else {
+    y = bn2(conv2(y));
+  }
+  torch::Tensor residual = x;
+  if (options_.shortcut == 'B') {
+    residual = downsample->forward(x);
+  } else if (options_.shortcut == 'A') {
+    // MedicalNet's downsample_basic_block: avg_pool3d(kernel 1, stride) then zero channels.
+    residual = x.slice(2, 0, c10::nullopt, options_.stride)
+                   .slice(3, 0, c10::nullopt, options_.stride)
+                   .slice(4, 0, c10::nullopt, options_.stride);
+    auto pad = torch::zeros({residual.size(0), y.size(1) - residual.size(1), residual.size(2),
+                             residual.size(3), residual.size(4)},
+                            residual.options());
+    residual = torch::cat({residual, pad}, 1);
+  }
+  return torch::relu(y + residual);
+}
+
+ResNet3DImpl::ResNet3DImpl(const ResNet3DOptions& options) : options_(options) { reset(); }
+
+int64_t ResNet3DImpl::feature_channels() const {
+  return options_.width * 8 * (options_.depth == 50 ? 4 : 1);
+}
+
+void ResNet3DImpl::reset() {
+  const auto& o = options_;
+  const auto counts = stage_blocks(o.depth);
+  const char shortcut = o.shortcut ? o.shortcut : default_shortcut(o.depth);
+  GBM_CHECK(shortcut == 'A' || shortcut == 'B', "shortcut type must be A or B, got " << shortcut);
+  const bool bottleneck = o.depth == 50;
+  const int64_t expansion = bottleneck ? 4 : 1;
+  conv1 = register_module("conv1", conv(o.in_channels, o.width, 7, 2, 3, 1));
+  bn1 = register_module("bn1", nn::BatchNorm3d(o.width));
+  const int64_t strides[4] = {1, 2, 1, 1};
+  const int64_t dilations[4] = {1, 1, 2, 4};  // every block of layer3/layer4, as MedicalNet
+  nn::ModuleList* layers[4] = {&layer1, &layer2, &layer3, &layer4};
+  int64_t in_planes = o.width;
+  for (int s = 0; s < 4; ++s) {
+    const int64_t planes = o.width << s;
+    nn::ModuleList list;
+    for (int b = 0; b < counts[s]; ++b) {
+      ResBlockOptions bo;
+      bo.bottleneck = bottleneck;
+      bo.in_planes = in_planes;
+      bo.planes = planes;
+      bo.stride = b == 0 ? strides[s] : 1;
+      bo.dilation = dilations[s];
+      bo.shortcut = (b == 0 && (strides[s] != 1 || in_planes != planes * expansion)) ? shortcut : 'N';
+      list->push_back(ResBlock(bo));
+      in_planes = planes * expansion;
+    }
+    *layers[s] = register_module("layer" + std::to_string(s + 1), list);
+  }
+  fc = register_module("fc", nn::Linear(in_planes, o.num_outputs));
+  {
+    torch::NoGradGuard no_grad;  // the blocks initialised themselves
+    nn::init::kaiming_normal_(conv1->weight, 0.0, torch::kFanOut, torch::kReLU);
+  }
+}
+
+torch::Tensor ResNet3DImpl::stem(const torch::Tensor& x) {
+  auto y = torch::relu(bn1(conv1(x)));
+  return torch::max_pool3d(y, 3, 2, 1);
+}
+
+torch::Tensor ResNet3DImpl::head(const torch::Tensor& x) {
+  return fc(torch::mean(x, {2, 3, 4}));
+}
+
+torch::Tensor ResNet3DImpl::features(const torch::Tensor& x) {
+  auto y = stem(x);
+  for (auto& b : blocks()) y = b->forward(y);
+  return torch::mean(y, {2, 3, 4});
+}
+
+torch::Tensor ResNet3DImpl::forward(const torch::Tensor& x) { return fc(features(x)); }
+
+std::vector<ResBlock> ResNet3DImpl::blocks() const {
+  std::vector<ResBlock> out;
+  for (const auto* layer : {&layer1, &layer2, &layer3, &layer4})
+    for (size_t i = 0; i < (*layer)->size(); ++i)
+      out.emplace_back((*layer)->ptr<ResBlockImpl>(i));
+  return out;
+}
+
+std::vector<torch::Tensor> ResNet3DImpl::backbone_parameters() const {
+  std::vector<torch::Tensor> out;
+  for (const auto& p : named_parameters())
+    if (p.key().rfind("fc.", 0) != 0) out.push_back(p.value());
+  return out;
+}
+
+void copy_state(torch::nn::Module& dst, const torch::nn::Module& src) {
+  torch::NoGradGuard no_grad;
+  auto sp = src.named_parameters();
+  for (auto& p : dst.named_parameters()) {
+    const auto* s = sp.find(p.key());
+    GBM_CHECK(s, "copy_state: source has no parameter " << p.key());
+    p.value().copy_(*s);
+  }
+  auto sb = src.named_buffers();
+  for (auto& b : dst.named_buffers()) {
+    const auto* s = sb.find(b.key());
+    GBM_CHECK(s, "copy_state: source has no buffer " << b.key());
+    b.value().copy_(*s);
+  }
+}
+
+}  // namespace gbmsweep::models

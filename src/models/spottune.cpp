@@ -1,0 +1,205 @@
+#include "models/spottune.hpp"
+
+#include <utility>
+
+#include "common/error.hpp"
+
+namespace gbmsweep::models {
+
+namespace {
+
+torch::Tensor indices(const std::vector<int64_t>& v) {
+  return torch::tensor(v, torch::kLong);
+}
+
+// Rows `idx` of x through `block`, or an empty result when idx is empty.
+torch::Tensor run_rows(ResBlock& block, const torch::Tensor& x, const torch::Tensor& idx) {
+  return block->forward(x.index_select(0, idx));
+}
+
+}  // namespace
+
+SpotTune3DImpl::SpotTune3DImpl(const SpotTuneOptions& options) : options_(options) { reset(); }
+
+void SpotTune3DImpl::reset() {
+  ResNet3DOptions bo;
+  bo.depth = options_.depth;
+  bo.in_channels = options_.in_channels;
+  bo.width = options_.width;
+  bo.num_outputs = 1;
+  backbone = register_module("backbone", ResNet3D(bo));
+  tuned = torch::nn::ModuleList();
+  for (auto& b : backbone->blocks()) tuned->push_back(b->clone());
+  tuned = register_module("tuned", tuned);
+  ResNet3DOptions ao;
+  ao.depth = options_.agent_depth;
+  ao.in_channels = options_.in_channels;
+  ao.width = options_.agent_width;
+  ao.num_outputs = 2 * static_cast<int64_t>(tuned->size());
+  agent = register_module("agent", ResNet3D(ao));
+  freeze_backbone();
+}
+
+void SpotTune3DImpl::freeze_backbone() {
+  for (auto& p : backbone->backbone_parameters()) p.set_requires_grad(false);
+}
+
+void SpotTune3DImpl::train(bool on) {
+  torch::nn::Module::train(on);
+  backbone->eval();
+  tuned->eval();
+}
+
+void SpotTune3DImpl::load_backbone(const ResNet3D& pretrained) {
+  GBM_CHECK(pretrained->options().depth == options_.depth &&
+                pretrained->options().width == options_.width &&
+                pretrained->options().in_channels == options_.in_channels,
+            "SpotTune: pretrained backbone has a different depth, width or channel count");
+  const auto src = pretrained->blocks();
+  auto dst = backbone->blocks();
+  torch::NoGradGuard no_grad;
+  copy_state(*backbone->conv1, *pretrained->conv1);
+  copy_state(*backbone->bn1, *pretrained->bn1);
+  for (size_t i = 0; i < src.size(); ++i) {
+    copy_state(*dst[i], *src[i]);
+    copy_state(*tuned->ptr<ResBlockImpl>(i), *src[i]);  // the fine-tuned clone
+  }
+  freeze_backbone();
+}
+
+int64_t SpotTune3DImpl::num_blocks() const { return static_cast<int64_t>(tuned->size()); }
+
+torch::Tensor SpotTune3DImpl::agent_logits(const torch::Tensor& x) {
+  return agent->forward(x).view({x.size(0), num_blocks(), 2});
+}
+
+torch::Tensor SpotTune3DImpl::gumbel_policy(const torch::Tensor& logits,
+                                            const torch::Tensor& gumbel, double tau) {
+  auto y = logits + gumbel;
+  auto soft = torch::softmax(y / tau, -1);
+  auto hard = torch::one_hot(y.argmax(-1), 2).to(soft.dtype());
+  // hard + (soft - soft.detach()): the value is exactly `hard`, the gradient that of `soft`.
+  return hard + (soft - soft.detach());
+}
+
+torch::Tensor SpotTune3DImpl::forward(const torch::Tensor& x, const torch::Tensor& policy) {
+  const int64_t n = x.size(0), L = num_blocks();
+  GBM_CHECK(policy.size(0) == n && policy.size(1) == L && policy.size(2) == 2,
+            "SpotTune: policy must be [N, " << L << ", 2]");
+  torch::Tensor h;
+  {
+    torch::NoGradGuard no_grad;  // shared frozen stem: nothing to differentiate
+    h = backbone->stem(x);
+  }
+  auto frozen = backbone->blocks();
+  auto hard = policy.detach().select(2, 1).gt(0.5).contiguous();  // [N, L]
+  auto acc = hard.accessor<bool, 2>();
+  for (int64_t l = 0; l < L; ++l) {
+    std::vector<int64_t> fine, keep;
+    for (int64_t i = 0; i < n; ++i) (acc[i][l] ? fine : keep).push_back(i);
+    auto tuned_l = tuned->ptr<ResBlockImpl>(l);
+    ResBlock tuned_block(tuned_l);
+    ResBlock& frozen_block = frozen[l];
+    // Selected branch with autograd, the other one for its value only.
+    std::vector<torch::Tensor> y1, y0;
+    if (!fine.empty()) {
+      auto idx = indices(fine);
+      y1.push_back(run_rows(tuned_block, h, idx));
+      torch::NoGradGuard no_grad;
+      y0.push_back(run_rows(frozen_block, h, idx));
+    }
+    if (!keep.empty()) {
+      auto idx = indices(keep);
+      y0.push_back(run_rows(frozen_block, h, idx));
+      torch::NoGradGuard no_grad;
+      y1.push_back(run_rows(tuned_block, h, idx));
+    }
+    std::vector<int64_t> order = fine;
+    order.insert(order.end(), keep.begin(), keep.end());
+    auto Y1 = torch::cat(y1, 0), Y0 = torch::cat(y0, 0);
+    // Both Y1 and Y0 hold the `fine` rows first, then the `keep` rows.
+    bool identity = true;
+    for (int64_t i = 0; i < n; ++i) identity = identity && order[i] == i;
+    if (!identity) {
+      auto inv = torch::argsort(indices(order));
+      Y1 = Y1.index_select(0, inv);
+      Y0 = Y0.index_select(0, inv);
+    }
+    auto p = policy.select(1, l);  // [N, 2]
+    auto i1 = p.select(1, 1).view({n, 1, 1, 1, 1});
+    auto i0 = p.select(1, 0).view({n, 1, 1, 1, 1});
+    h = i1 * Y1 + i0 * Y0;
+  }
+  return backbone->head(h).squeeze(1);
+}
+
+torch::Tensor SpotTune3DImpl::forward_naive(const torch::Tensor& x, const torch::Tensor& policy) {
+  const int64_t n = x.size(0), L = num_blocks();
+  auto h = backbone->stem(x);
+  auto frozen = backbone->blocks();
+  for (int64_t l = 0; l < L; ++l) {
+    auto p = policy.select(1, l);
+    auto y1 = tuned->ptr<ResBlockImpl>(l)->forward(h);
+    auto y0 = frozen[l]->forward(h);
+    h = p.select(1, 1).view({n, 1, 1, 1, 1}) * y1 + p.select(1, 0).view({n, 1, 1, 1, 1}) * y0;
+  }
+  return backbone->head(h).squeeze(1);
+}
+
+torch::Tensor SpotTune3DImpl::sample_probabilities(const torch::Tensor& x,
+                                                   const torch::Tensor& gumbel) {
+  torch::NoGradGuard no_grad;
+  const int64_t n = x.size(0), L = num_blocks(), S = gumbel.size(0);
+  GBM_CHECK(gumbel.dim() == 4 && gumbel.size(1) == n && gumbel.size(2) == L && gumbel.size(3) == 2,
+            "SpotTune: gumbel draws must be [S, N, " << L << ", 2]");
+  auto routes = (agent_logits(x).unsqueeze(0) + gumbel).argmax(-1).contiguous();  // [S, N, L]
+  auto r = routes.accessor<int64_t, 3>();
+  // Prefix tree: a node is (image, route so far), holding the samples that took that route.
+  using Samples = std::vector<std::pair<int64_t, int64_t>>;  // (sample, image)
+  std::vector<Samples> nodes(n);
+  for (int64_t i = 0; i < n; ++i)
+    for (int64_t s = 0; s < S; ++s) nodes[i].emplace_back(s, i);
+  auto act = backbone->stem(x);
+  auto frozen = backbone->blocks();
+  for (int64_t l = 0; l < L; ++l) {
+    std::vector<int64_t> parent1, parent0;
+    std::vector<Samples> kids1, kids0;
+    for (size_t k = 0; k < nodes.size(); ++k) {
+      Samples a, b;
+      for (const auto& si : nodes[k]) (r[si.first][si.second][l] ? a : b).push_back(si);
+      if (!a.empty()) parent1.push_back(static_cast<int64_t>(k)), kids1.push_back(std::move(a));
+      if (!b.empty()) parent0.push_back(static_cast<int64_t>(k)), kids0.push_back(std::move(b));
+    }
+    std::vector<torch::Tensor> parts;
+    if (!parent1.empty())
+      parts.push_back(tuned->ptr<ResBlockImpl>(l)->forward(act.index_select(0, indices(parent1))));
+    if (!parent0.empty()) parts.push_back(frozen[l]->forward(act.index_select(0, indices(parent0))));
+    act = parts.size() == 1 ? parts[0] : torch::cat(parts, 0);
+    nodes = std::move(kids1);
+    nodes.insert(nodes.end(), std::make_move_iterator(kids0.begin()),
+                 std::make_move_iterator(kids0.end()));
+  }
+  auto p = torch::sigmoid(backbone->head(act).squeeze(1)).contiguous();
+  auto pa = p.accessor<float, 1>();
+  auto out = torch::empty({n, S}, torch::kFloat);
+  auto oa = out.accessor<float, 2>();
+  for (size_t k = 0; k < nodes.size(); ++k)
+    for (const auto& si : nodes[k]) oa[si.second][si.first] = pa[k];
+  return out;
+}
+
+std::vector<torch::Tensor> SpotTune3DImpl::main_parameters() {
+  auto out = tuned->parameters();
+  for (auto& p : backbone->fc->parameters()) out.push_back(p);
+  return out;
+}
+
+std::vector<torch::Tensor> SpotTune3DImpl::agent_parameters() { return agent->parameters(); }
+
+torch::Tensor sample_gumbel(torch::IntArrayRef shape, torch::Generator& gen) {
+  auto u = torch::rand(shape, gen, torch::kFloat);
+  const float eps = 1e-10f;
+  return -torch::log(-torch::log(u.clamp(eps, 1.0f - eps)));
+}
+
+}  // namespace gbmsweep::models

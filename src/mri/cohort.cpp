@@ -1,0 +1,532 @@
+#include "mri/cohort.hpp"
+
+#include <unistd.h>
+
+#include <algorithm>
+#include <condition_variable>
+#include <cstdio>
+#include <exception>
+#include <filesystem>
+#include <map>
+#include <mutex>
+#include <nlohmann/json.hpp>
+#include <optional>
+#include <stdexcept>
+#include <thread>
+
+#include "common/error.hpp"
+#include "common/fs.hpp"
+#include "common/h5.hpp"
+#include "common/hash.hpp"
+#include "common/log.hpp"
+#include "mri/io.hpp"
+#include "mri/upenn.hpp"
+
+namespace gbmsweep::mri {
+
+namespace stdfs = std::filesystem;
+
+namespace {
+
+constexpr const char* kFormat = "gbmsweep-mri-cohort/1";
+constexpr int kModalities = 11;
+
+std::string options_json(const CohortOptions& o) {
+  nlohmann::json j;
+  j["downscale"] = o.preprocess.downscale;
+  j["target_shape"] = o.preprocess.target_shape;
+  j["crop"] = o.crop ? to_string(*o.crop) : "cohort";
+  j["test_fraction"] = o.split.test_fraction;
+  j["folds"] = o.split.folds;
+  j["seed"] = o.split.seed;
+  j["skip_bad"] = o.skip_bad;
+  j["input_shape"] = o.input_shape;
+  j["input_spacing_mm"] = o.input_spacing_mm;
+  return j.dump();
+}
+
+std::string fingerprint_of(const CohortOptions& o, const UpennLayout& layout) {
+  Sha256 h;
+  h.update(kFormat).update("\n").update(options_json(o)).update("\n");
+  for (const auto& f : layout.files) {
+    std::error_code ec;
+    const auto size = stdfs::file_size(f, ec);
+    const auto mtime = stdfs::last_write_time(f, ec).time_since_epoch().count();
+    h.update(stdfs::relative(f, o.data_dir).string()).update("\t");
+    h.update(std::to_string(size) + "\t" + std::to_string(mtime) + "\n");
+  }
+  h.update(fs::read_all(layout.clinical_csv));
+  return h.hex();
+}
+
+// Row `row` of a [rows, D, H, W] float dataset.
+h5::Handle row_space(hid_t ds, long long row, const std::array<int, 3>& shape, const std::string& where) {
+  h5::Handle space(GBM_H5_CHECK(H5Dget_space(ds), where));
+  hsize_t start[4] = {hsize_t(row), 0, 0, 0};
+  hsize_t count[4] = {1, hsize_t(shape[0]), hsize_t(shape[1]), hsize_t(shape[2])};
+  GBM_H5_CHECK(H5Sselect_hyperslab(space, H5S_SELECT_SET, start, nullptr, count, nullptr), where);
+  return space;
+}
+
+h5::Handle mem_space(const std::array<int, 3>& shape) {
+  hsize_t dims[3] = {hsize_t(shape[0]), hsize_t(shape[1]), hsize_t(shape[2])};
+  return h5::Handle(GBM_H5_CHECK(H5Screate_simple(3, dims, nullptr), ""));
+}
+
+void read_row(hid_t ds, long long row, const std::array<int, 3>& shape, float* out,
+              const std::string& where) {
+  auto file_space = row_space(ds, row, shape, where);
+  auto mem = mem_space(shape);
+  GBM_H5_CHECK(H5Dread(ds, H5T_NATIVE_FLOAT, mem, file_space, H5P_DEFAULT, out), where);
+}
+
+// The cohort writer: one chunked, compressed [rows, D, H, W] dataset per modality.
+class VolumeWriter {
+ public:
+  VolumeWriter(hid_t file, const std::array<int, 3>& shape, const std::string& path)
+      : shape_(shape), path_(path), group_(h5::ensure_group(file, "volumes")) {
+    for (const auto& m : modality_names()) {
+      hsize_t dims[4] = {0, hsize_t(shape[0]), hsize_t(shape[1]), hsize_t(shape[2])};
+      hsize_t maxdims[4] = {H5S_UNLIMITED, dims[1], dims[2], dims[3]};
+      hsize_t chunk[4] = {1, dims[1], dims[2], dims[3]};
+      h5::Handle space(GBM_H5_CHECK(H5Screate_simple(4, dims, maxdims), path));
+      h5::Handle dcpl(GBM_H5_CHECK(H5Pcreate(H5P_DATASET_CREATE), path));
+      GBM_H5_CHECK(H5Pset_chunk(dcpl, 4, chunk), path);
+      GBM_H5_CHECK(H5Pset_deflate(dcpl, 1), path);  // masked volumes are mostly zeros
+      datasets_.emplace_back(GBM_H5_CHECK(
+          H5Dcreate2(group_, m.c_str(), H5T_IEEE_F32LE, space, H5P_DEFAULT, dcpl, H5P_DEFAULT),
+          path + ":volumes/" + m));
+      rows_.push_back(0);
+    }
+  }
+  // Appends a volume; returns its row.
+  long long append(int modality, const Volume& v) {
+    hid_t ds = datasets_[modality];
+    const long long row = rows_[modality]++;
+    hsize_t dims[4] = {hsize_t(rows_[modality]), hsize_t(shape_[0]), hsize_t(shape_[1]),
+                       hsize_t(shape_[2])};
+    GBM_H5_CHECK(H5Dset_extent(ds, dims), path_);
+    auto file_space = row_space(ds, row, shape_, path_);
+    auto mem = mem_space(shape_);
+    GBM_H5_CHECK(H5Dwrite(ds, H5T_NATIVE_FLOAT, mem, file_space, H5P_DEFAULT, v.data.data()), path_);
+    return row;
+  }
+  void finish() {
+    for (int m = 0; m < kModalities; ++m) {
+      hsize_t dims[4] = {hsize_t(rows_[m]), hsize_t(shape_[0]), hsize_t(shape_[1]), hsize_t(shape_[2])};
+      GBM_H5_CHECK(H5Dset_extent(datasets_[m], dims), path_);
+    }
+    datasets_.clear();
+  }
+
+ private:
+  std::array<int, 3> shape_;
+  std::string path_;
+  h5::Handle group_;
+  std::vector<h5::Handle> datasets_;
+  std::vector<long long> rows_;
+};
+
+// Runs work(i) for i in [0, n) on `workers` threads and commit(i, result) strictly in the order
+// of i (serially, on whichever thread finished i), so the output does not depend on the thread
+// count; at most `workers` results are held at a time. The first exception from work or commit
+// stops the others and is rethrown.
+template <class Work, class Commit>
+void parallel_ordered(std::size_t n, int workers, Work work, Commit commit) {
+  if (workers <= 1) {
+    for (std::size_t i = 0; i < n; ++i) commit(i, work(i));
+    return;
+  }
+  std::mutex mu;
+  std::condition_variable cv;
+  std::size_t next = 0, turn = 0;
+  std::exception_ptr error;
+  auto run = [&] {
+    for (;;) {
+      std::size_t i;
+      {
+        std::lock_guard<std::mutex> lk(mu);
+        if (error || next >= n) return;
+        i = next++;
+      }
+      try {
+        auto result = work(i);
+        std::unique_lock<std::mutex> lk(mu);
+        cv.wait(lk, [&] { return error || turn == i; });
+        if (error) return;
+        commit(i, std::move(result));
+        ++turn;
+        cv.notify_all();
+      } catch (...) {
+        std::lock_guard<std::mutex> lk(mu);
+        if (!error) error = std::current_exception();
+        cv.notify_all();
+        return;
+      }
+    }
+  };
+  std::vector<std::thread> pool;
+  for (int w = 0; w < workers; ++w) pool.emplace_back(run);
+  for (auto& t : pool) t.join();
+  if (error) std::rethrow_exception(error);
+}
+
+// ITK runs single-threaded inside each worker while patients are processed in parallel; the
+// previous setting comes back afterwards.
+class ItkThreadsScope {
+ public:
+  explicit ItkThreadsScope(int threads) : saved_(itk_threads()) { set_itk_threads(threads); }
+  ~ItkThreadsScope() { set_itk_threads(saved_); }
+
+ private:
+  int saved_;
+};
+
+struct Candidate {
+  std::string id;
+  int label = 0;
+  const PatientFiles* files = nullptr;
+  std::array<int, 3> shape{0, 0, 0};
+  Box box;
+  bool ok = true;
+};
+
+// Builds the cache at `cache_path` (temporary name, then rename).
+void build(const CohortOptions& o, const UpennLayout& layout, const std::string& fingerprint,
+           const std::string& cache_path) {
+  const std::string& csv = layout.clinical_csv;
+  std::vector<Skipped> skipped;
+  auto bad = [&](const std::string& id, const InputError& e) {
+    if (!o.skip_bad) throw e;
+    GBM_LOG(Warn, "cohort: skipping " << id << ": " << e.what());
+    skipped.push_back({id, e.what()});
+  };
+
+  // Labels from the clinical table, for the patients that have images.
+  auto rows = read_clinical(csv);
+  std::map<std::string, std::vector<int>> lines_of;
+  for (const auto& r : rows) lines_of[r.id].push_back(r.line);
+  std::map<std::string, Candidate> by_id;  // sorted by ID
+  int dropped = 0;
+  for (const auto& r : rows) {
+    auto files = layout.patients.find(r.id);
+    if (files == layout.patients.end() || by_id.count(r.id)) continue;
+    const auto& lines = lines_of[r.id];
+    if (lines.size() > 1) {
+      if (lines.front() == r.line)
+        bad(r.id, InputError(csv, "line " + std::to_string(lines[1]) + ": duplicated ID " + r.id +
+                                      " (first on line " + std::to_string(lines[0]) + ")"));
+      continue;
+    }
+    int label;
+    try {
+      label = mgmt_label(r.mgmt);
+    } catch (const std::invalid_argument& e) {
+      bad(r.id, InputError(csv, "line " + std::to_string(r.line) + ": " + e.what()));
+      continue;
+    }
+    if (label < 0) {
+      ++dropped;
+      continue;
+    }
+    const PatientFiles& f = files->second;
+    if (!f.problems.empty()) {
+      bad(r.id, InputError("", f.problems.front()));
+      continue;
+    }
+    if (f.segm.empty()) {
+      bad(r.id, InputError(o.data_dir, r.id + ": no segmentation (" + r.id + "_segm.nii.gz)"));
+      continue;
+    }
+    std::string missing;
+    for (int m = 0; m < 4; ++m)
+      if (!f.images.count(modality_names()[m])) missing += (missing.empty() ? "" : ", ") + modality_names()[m];
+    if (!missing.empty()) {
+      bad(r.id, InputError(o.data_dir, r.id + ": missing structural image(s) " + missing));
+      continue;
+    }
+    Candidate c;
+    c.id = r.id;
+    c.label = label;
+    c.files = &f;
+    by_id[r.id] = c;
+  }
+
+  std::vector<Candidate*> order;  // by ID
+  for (auto& [id, c] : by_id) order.push_back(&c);
+  const int workers =
+      o.threads > 0 ? o.threads : static_cast<int>(std::max(1u, std::thread::hardware_concurrency()));
+  ItkThreadsScope itk_scope(workers > 1 ? 1 : itk_threads());
+
+  // Pass 1: segmentations → geometry and tumour boxes.
+  Geometry geom{{0, 0, 0}, o.input_spacing_mm};
+  std::map<std::array<int, 3>, int> shapes;
+  struct SegInfo {
+    std::array<int, 3> shape{0, 0, 0};
+    Box box;
+    std::optional<InputError> error;
+  };
+  parallel_ordered(
+      order.size(), workers,
+      [&](std::size_t i) {
+        SegInfo r;
+        const std::string& path = order[i]->files->segm;
+        try {
+          Volume seg = read_nifti(path);
+          check_segmentation(seg, path, geom);
+          r.shape = seg.shape;
+          r.box = tumour_box(seg);
+        } catch (const InputError& e) {
+          r.error = e;
+        }
+        return r;
+      },
+      [&](std::size_t i, SegInfo r) {
+        Candidate& c = *order[i];
+        if (r.error) {
+          bad(c.id, *r.error);
+          c.ok = false;
+          return;
+        }
+        c.shape = r.shape;
+        c.box = r.box;
+        ++shapes[c.shape];
+      });
+  geom.shape = o.input_shape;
+  if (geom.shape == std::array<int, 3>{0, 0, 0}) {
+    int best = 0;
+    for (const auto& [s, n] : shapes)
+      if (n > best) best = n, geom.shape = s;
+  }
+  Box box;
+  for (auto& [id, c] : by_id) {
+    if (!c.ok) continue;
+    try {
+      check_dimensions(c.shape, c.files->segm, geom.shape);
+      box = union_box(box, c.box);
+    } catch (const InputError& e) {
+      bad(id, e);
+      c.ok = false;
+    }
+  }
+  if (box.empty()) throw InputError(o.data_dir, "no usable labelled patient");
+  if (o.crop) box = *o.crop;
+  for (int a = 0; a < 3; ++a)
+    if (box.hi[a] > geom.shape[a])
+      throw InputError("", "crop box " + to_string(box) + " exceeds the input shape " +
+                               to_string(geom.shape));
+  const auto shape = output_shape(box, o.preprocess);
+  GBM_LOG(Info, "cohort: " << by_id.size() << " labelled patients, input " << to_string(geom.shape)
+                           << ", crop " << to_string(box) << ", output " << to_string(shape));
+
+  // Pass 2: every image checked, preprocessed and appended to the temporary cache.
+  std::string parent = stdfs::path(cache_path).parent_path().string();
+  if (!parent.empty()) fs::make_dirs(parent);
+  const std::string tmp = cache_path + ".tmp." + std::to_string(::getpid());
+  // A failed build leaves no temporary file behind (the old cache, if any, stays in place).
+  struct RemoveOnError {
+    const std::string& path;
+    bool armed = true;
+    ~RemoveOnError() {
+      if (armed) std::remove(path.c_str());
+    }
+  } guard{tmp};
+  std::vector<std::vector<long long>> rows_of(kModalities);
+  std::vector<std::string> ids;
+  std::vector<int> labels;
+  {
+    h5::Handle file = h5::create_file(tmp);
+    VolumeWriter writer(file, shape, tmp);
+    struct Prepared {
+      std::vector<std::pair<int, Volume>> volumes;  // (modality, preprocessed)
+      std::optional<InputError> error;
+    };
+    std::size_t done = 0;
+    parallel_ordered(
+        order.size(), workers,
+        [&](std::size_t i) {
+          Prepared r;
+          const Candidate& c = *order[i];
+          if (!c.ok) return r;
+          try {
+            Volume seg = read_nifti(c.files->segm);
+            for (int m = 0; m < kModalities; ++m) {
+              auto it = c.files->images.find(modality_names()[m]);
+              if (it == c.files->images.end()) continue;
+              Volume img = read_nifti(it->second);
+              check_image(img, it->second, geom);
+              r.volumes.emplace_back(m, preprocess(img, seg, box, o.preprocess));
+            }
+          } catch (const InputError& e) {
+            r.error = e;
+          }
+          return r;
+        },
+        [&](std::size_t i, Prepared r) {
+          Candidate& c = *order[i];
+          if (!c.ok) return;
+          if (r.error) {
+            bad(c.id, *r.error);
+            c.ok = false;
+            return;
+          }
+          std::vector<long long> my_rows(kModalities, -1);
+          for (const auto& [m, v] : r.volumes) my_rows[m] = writer.append(m, v);
+          ids.push_back(c.id);
+          labels.push_back(c.label);
+          for (int m = 0; m < kModalities; ++m) rows_of[m].push_back(my_rows[m]);
+          if (++done % 20 == 0) GBM_LOG(Info, "cohort: " << done << " patients preprocessed");
+        });
+    writer.finish();
+    if (ids.empty()) throw InputError(o.data_dir, "no usable labelled patient");
+
+    // The split: test set from the patients with every DSC map.
+    std::vector<bool> eligible;
+    for (std::size_t p = 0; p < ids.size(); ++p)
+      eligible.push_back(rows_of[8][p] >= 0 && rows_of[9][p] >= 0 && rows_of[10][p] >= 0);
+    const auto fold = make_split(labels, eligible, o.split);
+
+    auto to_ll = [](const std::vector<int>& v) { return std::vector<long long>(v.begin(), v.end()); };
+    h5::write(file, "ids", ids);
+    h5::write(file, "labels", to_ll(labels));
+    h5::write(file, "fold", to_ll(fold));
+    h5::Handle rows_group = h5::ensure_group(file, "rows");
+    for (int m = 0; m < kModalities; ++m) h5::write(rows_group, modality_names()[m], rows_of[m]);
+    std::vector<std::string> sk_ids, sk_reasons;
+    for (const auto& s : skipped) sk_ids.push_back(s.id), sk_reasons.push_back(s.reason);
+    h5::write(file, "skipped_ids", sk_ids);
+    h5::write(file, "skipped_reasons", sk_reasons);
+    h5::write(file, "shape", std::vector<long long>(shape.begin(), shape.end()));
+    h5::set_attr(file, "format", std::string(kFormat));
+    h5::set_attr(file, "fingerprint", fingerprint);
+    h5::set_attr(file, "options", options_json(o));
+    h5::set_attr(file, "crop_box", to_string(box));
+    h5::set_attr(file, "spacing_mm", o.input_spacing_mm * o.preprocess.downscale);
+    h5::set_attr(file, "folds", double(o.split.folds));
+    h5::set_attr(file, "dropped_unlabelled", double(dropped));
+  }
+  GBM_CHECK(std::rename(tmp.c_str(), cache_path.c_str()) == 0,
+            "cannot rename " << tmp << " to " << cache_path);
+  guard.armed = false;
+}
+
+}  // namespace
+
+Cohort Cohort::open(const std::string& cache_path) {
+  Cohort c;
+  c.path_ = cache_path;
+  h5::Handle file = h5::open_file(cache_path, false);
+  GBM_CHECK(h5::has_attr(file, "format") && h5::get_attr_string(file, "format") == kFormat,
+            cache_path << " is not a " << kFormat << " cache");
+  c.fingerprint_ = h5::get_attr_string(file, "fingerprint");
+  c.ids_ = h5::read_strings(file, "ids");
+  for (auto v : h5::read_ints(file, "labels")) c.labels_.push_back(int(v));
+  for (auto v : h5::read_ints(file, "fold")) c.fold_.push_back(int(v));
+  h5::Handle rows = h5::open_group(file, "rows");
+  for (const auto& m : modality_names()) c.rows_.push_back(h5::read_ints(rows, m));
+  auto ids = h5::read_strings(file, "skipped_ids");
+  auto reasons = h5::read_strings(file, "skipped_reasons");
+  for (std::size_t i = 0; i < ids.size(); ++i) c.skipped_.push_back({ids[i], reasons[i]});
+  auto shape = h5::read_ints(file, "shape");
+  for (int a = 0; a < 3; ++a) c.shape_[a] = int(shape.at(a));
+  c.crop_ = parse_box(h5::get_attr_string(file, "crop_box"));
+  c.folds_ = int(h5::get_attr_double(file, "folds"));
+  c.spacing_mm_ = h5::get_attr_double(file, "spacing_mm");
+  c.dropped_ = int(h5::get_attr_double(file, "dropped_unlabelled"));
+  return c;
+}
+
+bool Cohort::available(int patient, const std::string& modality) const {
+  int m = modality_index(modality);
+  GBM_CHECK(m >= 0, "unknown modality '" << modality << "'");
+  return rows_[m].at(patient) >= 0;
+}
+
+int Cohort::count(const std::string& modality) const {
+  int n = 0;
+  for (int p = 0; p < size(); ++p) n += available(p, modality);
+  return n;
+}
+
+std::vector<int> Cohort::with_all(const std::vector<std::string>& modalities) const {
+  std::vector<int> out;
+  for (int p = 0; p < size(); ++p)
+    if (std::all_of(modalities.begin(), modalities.end(),
+                    [&](const std::string& m) { return available(p, m); }))
+      out.push_back(p);
+  return out;
+}
+
+std::vector<int> Cohort::test_patients(const std::vector<std::string>& modalities) const {
+  return fold_patients(kTestFold, modalities);
+}
+
+std::vector<int> Cohort::fold_patients(int k, const std::vector<std::string>& modalities) const {
+  std::vector<int> out;
+  for (int p : with_all(modalities))
+    if (fold_[p] == k) out.push_back(p);
+  return out;
+}
+
+std::vector<int> Cohort::train_patients(int k, const std::vector<std::string>& modalities) const {
+  std::vector<int> out;
+  for (int p : with_all(modalities))
+    if (fold_[p] != kTestFold && fold_[p] != k) out.push_back(p);
+  return out;
+}
+
+Volume Cohort::volume(int patient, const std::string& modality) const {
+  Batch b = load({patient}, {modality});
+  Volume v(shape_, {spacing_mm_, spacing_mm_, spacing_mm_});
+  v.data = std::move(b.data);
+  return v;
+}
+
+Batch Cohort::load(const std::vector<int>& patients, const std::vector<std::string>& modalities) const {
+  Batch b;
+  b.shape = {int(patients.size()), int(modalities.size()), shape_[0], shape_[1], shape_[2]};
+  b.data.resize(patients.size() * b.sample_size());
+  h5::Handle file = h5::open_file(path_, false);
+  h5::Handle group = h5::open_group(file, "volumes");
+  for (std::size_t c = 0; c < modalities.size(); ++c) {
+    const int m = modality_index(modalities[c]);
+    GBM_CHECK(m >= 0, "unknown modality '" << modalities[c] << "'");
+    const std::string where = path_ + ":volumes/" + modalities[c];
+    h5::Handle ds(GBM_H5_CHECK(H5Dopen2(group, modalities[c].c_str(), H5P_DEFAULT), where));
+    for (std::size_t n = 0; n < patients.size(); ++n) {
+      const long long row = rows_[m].at(patients[n]);
+      GBM_CHECK(row >= 0, ids_[patients[n]] << " has no " << modalities[c] << " volume");
+      float* out = b.data.data() + n * b.sample_size() + c * std::size_t(shape_[0]) * shape_[1] * shape_[2];
+      read_row(ds, row, shape_, out, where);
+    }
+  }
+  for (int p : patients) {
+    b.ids.push_back(ids_[p]);
+    b.labels.push_back(labels_[p]);
+  }
+  return b;
+}
+
+std::string cohort_fingerprint(const CohortOptions& opts) {
+  return fingerprint_of(opts, scan_upenn(opts.data_dir));
+}
+
+Cohort build_or_load_cohort(const CohortOptions& opts, const std::string& cache_path) {
+  const UpennLayout layout = scan_upenn(opts.data_dir);
+  const std::string fp = fingerprint_of(opts, layout);
+  if (fs::exists(cache_path)) {
+    try {
+      Cohort c = Cohort::open(cache_path);
+      if (c.fingerprint() == fp) return c;
+      GBM_LOG(Info, "cohort: " << cache_path << " is stale (inputs or parameters changed); rebuilding");
+    } catch (const std::exception& e) {
+      GBM_LOG(Warn, "cohort: cannot use " << cache_path << " (" << e.what() << "); rebuilding");
+    }
+  }
+  build(opts, layout, fp, cache_path);
+  Cohort c = Cohort::open(cache_path);
+  c.rebuilt_ = true;
+  return c;
+}
+
+}  // namespace gbmsweep::mri

@@ -1,0 +1,32 @@
+#pragma once
+// Micro-benchmarks behind `gbmsweep bench` (torch-free interface).
+#include <array>
+#include <cstdint>
+#include <string>
+
+namespace gbmsweep::train {
+
+struct BenchStepOptions {
+  std::string model = "spottune";  // "spottune" | "resnet" (resnet_random, all trainable)
+  int depth = 50;
+  int batch = 2;
+  std::array<int64_t, 3> shape{24, 28, 28};  // D, H, W
+  int threads = 1;
+  int steps = 5;      // timed steps, after one warm-up step
+  int samples = 100;  // eval benchmark: Gumbel samples per image
+  std::uint64_t seed = 0;
+};
+
+struct BenchTimes {
+  double median_s = 0, min_s = 0, peak_rss_mb = 0;
+  // Process CPU time (all threads) per call: robust on a machine shared with other jobs.
+  double median_cpu_s = 0;
+};
+
+// One full training step (agent, policy, main network, loss, backward, both optimiser steps)
+// at full MedicalNet width, random weights and labels.
+BenchTimes bench_train_step(const BenchStepOptions& options);
+// SpotTune evaluation of `samples` Gumbel draws per image (prefix-shared, no autograd).
+BenchTimes bench_eval_samples(const BenchStepOptions& options);
+
+}  // namespace gbmsweep::train

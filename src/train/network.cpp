@@ -1,0 +1,263 @@
+#include "train/network.hpp"
+
+#include "common/error.hpp"
+#include "common/fs.hpp"
+#include "models/medicalnet.hpp"
+
+namespace gbmsweep::train {
+
+using models::ResNet3D;
+using models::ResNet3DOptions;
+using models::SpotTune3D;
+using models::SpotTuneOptions;
+
+nlohmann::json NetworkSpec::to_json() const {
+  return {{"network", network},     {"depth", depth},       {"agent_depth", agent_depth},
+          {"width", width},         {"agent_width", agent_width},
+          {"in_channels", in_channels}, {"tau", tau},
+          {"transfer_trainable_blocks", transfer_trainable_blocks}};
+}
+
+NetworkSpec NetworkSpec::from_json(const nlohmann::json& j) {
+  NetworkSpec s;
+  s.network = j.at("network").get<std::string>();
+  s.depth = j.at("depth").get<int>();
+  s.agent_depth = j.at("agent_depth").get<int>();
+  s.width = j.at("width").get<int64_t>();
+  s.agent_width = j.at("agent_width").get<int64_t>();
+  s.in_channels = j.at("in_channels").get<int64_t>();
+  s.tau = j.at("tau").get<double>();
+  s.transfer_trainable_blocks = j.at("transfer_trainable_blocks").get<int>();
+  return s;
+}
+
+Network::Network(const NetworkSpec& spec) : spec_(spec) {
+  if (spec.network == "spottune") {
+    SpotTuneOptions o;
+    o.depth = spec.depth;
+    o.agent_depth = spec.agent_depth;
+    o.in_channels = spec.in_channels;
+    o.width = spec.width;
+    o.agent_width = spec.agent_width;
+    spot_ = SpotTune3D(o);
+  } else if (spec.network == "resnet_random" || spec.network == "resnet_transfer") {
+    ResNet3DOptions o;
+    o.depth = spec.depth;
+    o.in_channels = spec.in_channels;
+    o.width = spec.width;
+    resnet_ = ResNet3D(o);
+  } else {
+    GBM_THROW("unknown network '" << spec.network
+                                  << "' (spottune, resnet_random or resnet_transfer)");
+  }
+  if (spec.network == "resnet_transfer") {
+    const int n = static_cast<int>(resnet_->blocks().size());
+    GBM_CHECK(spec.transfer_trainable_blocks >= 0 && spec.transfer_trainable_blocks <= n,
+              "transfer_trainable_blocks must be in [0, " << n << "]");
+    for (auto& p : resnet_->parameters()) p.set_requires_grad(false);
+    for (auto& p : resnet_->fc->parameters()) p.set_requires_grad(true);
+    auto blocks = resnet_->blocks();
+    for (int i = n - spec.transfer_trainable_blocks; i < n; ++i)
+      for (auto& p : blocks[i]->parameters()) p.set_requires_grad(true);
+  }
+}
+
+void Network::load_pretrained(const std::string& path) {
+  GBM_CHECK(spec_.network != "resnet_random", "resnet_random takes no pretrained weights");
+  ResNet3DOptions o;
+  o.depth = spec_.depth;
+  o.in_channels = spec_.in_channels;
+  o.width = spec_.width;
+  if (spot_) {
+    ResNet3D pre(o);
+    models::import_medicalnet(path, pre);
+    spot_->load_backbone(pre);
+  } else {
+    models::import_medicalnet(path, resnet_);  // requires_grad flags are kept by copy_
+  }
+}
+
+void Network::set_training(bool on) {
+  if (spot_) {
+    spot_->train(on);
+  } else if (spec_.network == "resnet_random") {
+    resnet_->train(on);
+  } else {
+    resnet_->eval();  // transfer: pretrained statistics, and fc has no BatchNorm
+  }
+}
+
+torch::Tensor Network::train_logits(const torch::Tensor& x, const torch::Tensor& gumbel) {
+  if (spot_) {
+    auto policy = models::SpotTune3DImpl::gumbel_policy(spot_->agent_logits(x), gumbel,
+                                                       spec_.tau);
+    return spot_->forward(x, policy);
+  }
+  return resnet_->forward(x).squeeze(1);
+}
+
+torch::Tensor Network::probabilities(const torch::Tensor& x, const torch::Tensor& gumbel) {
+  torch::NoGradGuard no_grad;
+  if (spot_) return spot_->sample_probabilities(x, gumbel);
+  return torch::sigmoid(resnet_->forward(x));  // [n, 1]
+}
+
+int64_t Network::policy_blocks() const { return spot_ ? spot_->num_blocks() : 0; }
+
+std::vector<torch::Tensor> Network::main_parameters() {
+  if (spot_) return spot_->main_parameters();
+  std::vector<torch::Tensor> out;
+  for (auto& p : resnet_->parameters())
+    if (p.requires_grad()) out.push_back(p);
+  return out;
+}
+
+std::vector<torch::Tensor> Network::agent_parameters() {
+  return spot_ ? spot_->agent_parameters() : std::vector<torch::Tensor>{};
+}
+
+std::vector<torch::Tensor> Network::training_batchnorm_stats() {
+  std::vector<torch::Tensor> out;
+  for (auto& m : module().modules())
+    if (auto* bn = m->as<torch::nn::BatchNorm3d>(); bn && bn->is_training()) {
+      out.push_back(bn->running_mean);
+      out.push_back(bn->running_var);
+    }
+  return out;
+}
+
+torch::nn::Module& Network::module() {
+  if (spot_) return *spot_;
+  return *resnet_;
+}
+
+void Network::save(const std::string& path) {
+  c10::Dict<std::string, torch::Tensor> state;
+  for (auto& p : module().named_parameters()) state.insert(p.key(), p.value().detach().clone());
+  for (auto& b : module().named_buffers()) state.insert(b.key(), b.value().detach().clone());
+  c10::impl::GenericDict root(c10::StringType::get(), c10::AnyType::get());
+  root.insert("meta", spec_.to_json().dump());
+  root.insert("state", state);
+  auto bytes = torch::pickle_save(c10::IValue(root));
+  fs::atomic_write(path, std::string(bytes.begin(), bytes.end()));
+}
+
+Network Network::load(const std::string& path) {
+  const std::string bytes = fs::read_all(path);
+  c10::impl::GenericDict root(c10::StringType::get(), c10::AnyType::get());
+  try {
+    auto v = torch::pickle_load(std::vector<char>(bytes.begin(), bytes.end()));
+    if (!v.isGenericDict()) throw InputError(path, "not a gbmsweep checkpoint");
+    root = v.toGenericDict();
+  } catch (const c10::Error& e) {
+    throw InputError(path, std::string("cannot read checkpoint: ") + e.what_without_backtrace());
+  }
+  if (!root.contains("meta") || !root.contains("state"))
+    throw InputError(path, "not a gbmsweep checkpoint (no 'meta'/'state')");
+  NetworkSpec spec;
+  try {
+    spec = NetworkSpec::from_json(nlohmann::json::parse(root.at("meta").toStringRef()));
+  } catch (const nlohmann::json::exception& e) {
+    throw InputError(path, std::string("bad checkpoint metadata: ") + e.what());
+  }
+  Network net(spec);
+  auto state = root.at("state").toGenericDict();
+  torch::NoGradGuard no_grad;
+  auto copy = [&](const std::string& k, torch::Tensor& t) {
+    if (!state.contains(k)) throw InputError(path, "checkpoint lacks '" + k + "'");
+    auto src = state.at(k).toTensor();
+    if (src.sizes() != t.sizes()) throw InputError(path, "wrong shape for '" + k + "'");
+    t.copy_(src);
+  };
+  for (auto& p : net.module().named_parameters()) copy(p.key(), p.value());
+  for (auto& b : net.module().named_buffers()) copy(b.key(), b.value());
+  return net;
+}
+
+Optimizers::Optimizers(Network& net, const StepOptions& o) {
+  auto main = net.main_parameters();
+  GBM_CHECK(!main.empty(), "network has no trainable parameters");
+  main_ = std::make_unique<torch::optim::Adam>(
+      main, torch::optim::AdamOptions(o.lr).weight_decay(o.weight_decay));
+  params_ = main;
+  auto agent = net.agent_parameters();
+  if (!agent.empty()) {
+    agent_ = std::make_unique<torch::optim::Adam>(
+        agent, torch::optim::AdamOptions(o.agent_lr).weight_decay(o.weight_decay));
+    params_.insert(params_.end(), agent.begin(), agent.end());
+  }
+}
+
+void Optimizers::zero_grad() {
+  // Undefined, not zeros: the backward pass only allocates what it reaches.
+  for (auto& p : params_)
+    if (p.grad().defined()) p.mutable_grad().reset();
+}
+
+void Optimizers::step() {
+  main_->step();
+  if (agent_) agent_->step();
+}
+
+void Optimizers::scale_lr(double factor) {
+  for (auto* opt : {main_.get(), agent_.get()}) {
+    if (!opt) continue;
+    for (auto& g : opt->param_groups()) {
+      auto& o = static_cast<torch::optim::AdamOptions&>(g.options());
+      o.lr(o.lr() * factor);
+    }
+  }
+}
+
+double Optimizers::lr() const {
+  return static_cast<const torch::optim::AdamOptions&>(main_->param_groups().front().options())
+      .lr();
+}
+
+std::vector<torch::Tensor> Optimizers::parameters() const { return params_; }
+
+double train_step(Network& net, Optimizers& opt, const std::vector<MicroBatch>& micro,
+                  int64_t global_n, GradientReducer& reducer) {
+  opt.zero_grad();
+  double loss_sum = 0;
+  // Scaled so that the reducer's average over ranks gives sum(loss) / global_n.
+  const double scale = static_cast<double>(reducer.size()) / static_cast<double>(global_n);
+  auto stats = net.training_batchnorm_stats();
+  std::vector<torch::Tensor> start, acc;
+  for (auto& t : stats) {
+    start.push_back(t.clone());
+    acc.push_back(torch::zeros_like(t));
+  }
+  auto count = torch::zeros({1});
+  for (const auto& mb : micro) {
+    if (mb.x.size(0) == 0) continue;
+    {
+      torch::NoGradGuard no_grad;
+      for (size_t i = 0; i < stats.size(); ++i) stats[i].copy_(start[i]);
+    }
+    auto logits = net.train_logits(mb.x, mb.gumbel);
+    auto loss = torch::binary_cross_entropy_with_logits(
+        logits, mb.y, {}, {}, torch::Reduction::Sum);
+    (loss * scale).backward();
+    loss_sum += loss.item<double>();
+    torch::NoGradGuard no_grad;
+    for (size_t i = 0; i < stats.size(); ++i) acc[i].add_(stats[i]);
+    count += 1;
+  }
+  if (!stats.empty()) {
+    torch::NoGradGuard no_grad;
+    acc.push_back(count);
+    reducer.average(acc);  // sums and counts, both divided by the rank count
+    const float n = acc.back().item<float>();
+    for (size_t i = 0; i < stats.size(); ++i) stats[i].copy_(n > 0 ? acc[i] / n : start[i]);
+  }
+  reducer.average_gradients(opt.parameters());
+  // A fine-tuned block that no image chose has no gradient; the paper's formulation gives it an
+  // exact zero, and Adam still moves it (moments, weight decay): do the same.
+  for (auto& p : opt.parameters())
+    if (!p.grad().defined()) p.mutable_grad() = torch::zeros_like(p);
+  opt.step();
+  return loss_sum;
+}
+
+}  // namespace gbmsweep::train

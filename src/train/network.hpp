@@ -1,0 +1,101 @@
+#pragma once
+// Internal to train/: the three study-A networks behind one face, their optimisers and one
+// training step, shared by the training loop and `gbmsweep bench`.
+#include <memory>
+#include <string>
+#include <vector>
+
+#include <nlohmann/json.hpp>
+#include <torch/torch.h>
+
+#include "models/resnet3d.hpp"
+#include "models/spottune.hpp"
+#include "train/reducer.hpp"
+
+namespace gbmsweep::train {
+
+// What is needed to rebuild a network from a checkpoint.
+struct NetworkSpec {
+  std::string network = "spottune";  // "spottune" | "resnet_random" | "resnet_transfer"
+  int depth = 50;
+  int agent_depth = 10;
+  int64_t width = 64;
+  int64_t agent_width = 64;
+  int64_t in_channels = 1;
+  double tau = 100.0;
+  int transfer_trainable_blocks = 0;
+  nlohmann::json to_json() const;
+  static NetworkSpec from_json(const nlohmann::json& j);
+};
+
+class Network {
+ public:
+  // Random initialisation from the global torch generator (seed it first).
+  explicit Network(const NetworkSpec& spec);
+
+  // Loads a MedicalNet-layout backbone (import_medicalnet) and applies the variant's
+  // freezing: resnet_transfer trains fc (+ the last k blocks), spottune clones the blocks.
+  void load_pretrained(const std::string& path);
+
+  // Training mode for what trains with batch statistics (resnet_random, the SpotTune agent);
+  // pretrained backbones keep their running statistics (eval-mode BatchNorm) always.
+  void set_training(bool on);
+
+  // Logits [n] for a training step; `gumbel` [n, L, 2] for SpotTune (ignored otherwise).
+  torch::Tensor train_logits(const torch::Tensor& x, const torch::Tensor& gumbel);
+  // Probabilities [n, S] without autograd; `gumbel` [S, n, L, 2] for SpotTune, S = 1 otherwise.
+  torch::Tensor probabilities(const torch::Tensor& x, const torch::Tensor& gumbel);
+
+  int64_t policy_blocks() const;  // L for SpotTune, 0 for the ResNets
+  bool stochastic() const { return spec_.network == "spottune"; }
+  std::vector<torch::Tensor> main_parameters();   // trainable, main optimiser
+  std::vector<torch::Tensor> agent_parameters();  // trainable, agent optimiser (SpotTune)
+  // Running mean/var of the BatchNorms that are in training mode (they change in a step).
+  std::vector<torch::Tensor> training_batchnorm_stats();
+  torch::nn::Module& module();
+  const NetworkSpec& spec() const { return spec_; }
+
+  // Checkpoint: {"meta": spec JSON, "state": name -> tensor}, zip format, atomic.
+  void save(const std::string& path);
+  static Network load(const std::string& path);
+
+ private:
+  NetworkSpec spec_;
+  models::ResNet3D resnet_{nullptr};
+  models::SpotTune3D spot_{nullptr};
+};
+
+struct StepOptions {
+  double lr = 1e-5, agent_lr = 1e-4, weight_decay = 1e-8;
+};
+
+class Optimizers {
+ public:
+  Optimizers(Network& net, const StepOptions& options);
+  void zero_grad();
+  void step();
+  void scale_lr(double factor);
+  double lr() const;
+  std::vector<torch::Tensor> parameters() const;  // everything that is optimised
+
+ private:
+  std::unique_ptr<torch::optim::Adam> main_, agent_;
+  std::vector<torch::Tensor> params_;
+};
+
+// One micro-batch of a step: inputs, labels and (SpotTune) Gumbel draws.
+struct MicroBatch {
+  torch::Tensor x, y, gumbel;
+};
+
+// One training step over this rank's micro-batches of a global batch of `global_n` images on
+// `reducer.size()` ranks: zero grads, forward, BCE-with-logits (sum / global_n), backward
+// (gradients accumulate over micro-batches), gradient averaging, both optimiser steps.
+// Training-mode BatchNorm running statistics: every micro-batch updates them from the step's
+// starting values and the step keeps the average over all micro-batches of all ranks, so the
+// result does not depend on how micro-batches are spread over ranks (num_batches_tracked,
+// unused with a momentum, counts this rank's micro-batches). Returns this rank's summed loss.
+double train_step(Network& net, Optimizers& opt, const std::vector<MicroBatch>& micro,
+                  int64_t global_n, GradientReducer& reducer);
+
+}  // namespace gbmsweep::train

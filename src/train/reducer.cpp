@@ -1,0 +1,111 @@
+#include "train/reducer.hpp"
+
+#include <algorithm>
+#include <cstring>
+#include <limits>
+
+#include "common/error.hpp"
+#include "common/mpi.hpp"
+#include "gbmsweep/config.hpp"
+
+namespace gbmsweep::train {
+
+#if GBMSWEEP_HAS_NCCL
+std::unique_ptr<GradientReducer> make_nccl_reducer(MPI_Comm comm, std::size_t bucket_bytes);
+#endif
+
+GradientReducer::GradientReducer(MPI_Comm comm, std::size_t bucket_bytes)
+    : comm_(comm), bucket_floats_(std::max<std::size_t>(1, bucket_bytes / sizeof(float))) {
+  if (comm != MPI_COMM_NULL) {  // MPI_COMM_NULL: one process, MPI possibly not initialised
+    rank_ = mpi::rank(comm);
+    size_ = mpi::size(comm);
+  }
+}
+
+void GradientReducer::average_gradients(const std::vector<torch::Tensor>& params) {
+  if (size_ == 1) return;
+  // Which gradients exist on any rank: those are reduced, the others stay undefined.
+  std::vector<int> defined(params.size());
+  for (size_t i = 0; i < params.size(); ++i) defined[i] = params[i].grad().defined() ? 1 : 0;
+  GBM_MPI_CHECK(MPI_Allreduce(MPI_IN_PLACE, defined.data(), static_cast<int>(defined.size()),
+                              MPI_INT, MPI_MAX, comm_));
+  std::vector<torch::Tensor> grads;
+  for (size_t i = 0; i < params.size(); ++i) {
+    if (!defined[i]) continue;
+    auto p = params[i];
+    if (!p.grad().defined()) p.mutable_grad() = torch::zeros_like(p);
+    grads.push_back(p.grad());
+  }
+  average_packed(grads);
+}
+
+void GradientReducer::average(const std::vector<torch::Tensor>& tensors) {
+  if (size_ == 1) return;
+  std::vector<torch::Tensor> floats;
+  for (const auto& t : tensors)
+    if (t.scalar_type() == torch::kFloat) floats.push_back(t);
+  average_packed(floats);
+}
+
+void GradientReducer::average_packed(const std::vector<torch::Tensor>& tensors) {
+  torch::NoGradGuard no_grad;
+  size_t first = 0;
+  while (first < tensors.size()) {
+    // Fill one bucket with whole tensors (a tensor larger than a bucket gets its own).
+    size_t last = first, count = 0;
+    while (last < tensors.size() &&
+           (count == 0 || count + static_cast<size_t>(tensors[last].numel()) <= bucket_floats_)) {
+      count += static_cast<size_t>(tensors[last].numel());
+      ++last;
+    }
+    bucket_.resize(std::max(bucket_.size(), count));
+    size_t off = 0;
+    for (size_t i = first; i < last; ++i) {
+      auto c = tensors[i].contiguous();
+      std::memcpy(bucket_.data() + off, c.data_ptr<float>(), c.numel() * sizeof(float));
+      off += static_cast<size_t>(c.numel());
+    }
+    average_buffer(bucket_.data(), count);
+    off = 0;
+    for (size_t i = first; i < last; ++i) {
+      auto& t = tensors[i];
+      auto view = torch::from_blob(bucket_.data() + off, t.sizes(), torch::kFloat);
+      const_cast<torch::Tensor&>(t).copy_(view);
+      off += static_cast<size_t>(t.numel());
+    }
+    first = last;
+  }
+}
+
+namespace {
+
+class MpiReducer final : public GradientReducer {
+ public:
+  MpiReducer(MPI_Comm comm, std::size_t bucket_bytes) : GradientReducer(comm, bucket_bytes) {}
+
+ protected:
+  void average_buffer(float* data, std::size_t count) override {
+    GBM_CHECK(count <= static_cast<std::size_t>(std::numeric_limits<int>::max()),
+              "MPI reducer: bucket too large");
+    GBM_MPI_CHECK(MPI_Allreduce(MPI_IN_PLACE, data, static_cast<int>(count), MPI_FLOAT, MPI_SUM,
+                                comm_));
+    const float inv = 1.0f / static_cast<float>(size());
+    for (std::size_t i = 0; i < count; ++i) data[i] *= inv;
+  }
+};
+
+}  // namespace
+
+std::unique_ptr<GradientReducer> make_reducer(const ReducerOptions& options, MPI_Comm comm) {
+  if (options.backend == "mpi") return std::make_unique<MpiReducer>(comm, options.bucket_bytes);
+  if (options.backend == "nccl") {
+#if GBMSWEEP_HAS_NCCL
+    return make_nccl_reducer(comm, options.bucket_bytes);
+#else
+    GBM_THROW("gradient reducer 'nccl' needs a build with GBMSWEEP_WITH_CUDA=ON and NCCL");
+#endif
+  }
+  GBM_THROW("unknown gradient reducer '" << options.backend << "' (mpi or nccl)");
+}
+
+}  // namespace gbmsweep::train

@@ -1,0 +1,58 @@
+#pragma once
+// Gradient averaging for data-parallel training: one interface, an MPI implementation (CPU)
+// and an NCCL one (compiled only when GBMSWEEP_HAS_NCCL). The backend string becomes an
+// implementation in exactly one place: make_reducer().
+//
+// Gradients are packed into a few flat float buffers ("buckets", default 25 MiB) and each
+// bucket is averaged with one all-reduce, instead of one blocking call per tensor.
+// A parameter whose gradient is undefined on every rank stays undefined (the caller decides
+// what that means); one defined on some ranks only counts as zero on the others.
+//
+// BatchNorm: layers in training mode normalise with the statistics of the micro-batch they
+// see (as PyTorch DDP without SyncBatchNorm); see MriTrainOptions::micro_batches for how a
+// g-rank run and a 1-rank run see the same micro-batches. Running statistics are averaged
+// across ranks (average_buffers) so that every rank ends with identical state.
+#include <mpi.h>
+
+#include <cstddef>
+#include <memory>
+#include <string>
+#include <vector>
+
+#include <torch/torch.h>
+
+namespace gbmsweep::train {
+
+struct ReducerOptions {
+  std::string backend = "mpi";          // "mpi" | "nccl"
+  std::size_t bucket_bytes = 25u << 20;  // flat-buffer size per all-reduce
+};
+
+class GradientReducer {
+ public:
+  virtual ~GradientReducer() = default;
+  // Averages the gradients of `params` over the ranks of the communicator, in place.
+  void average_gradients(const std::vector<torch::Tensor>& params);
+  // Averages float tensors in place (e.g. BatchNorm running statistics).
+  void average(const std::vector<torch::Tensor>& tensors);
+  int rank() const { return rank_; }
+  int size() const { return size_; }
+
+ protected:
+  GradientReducer(MPI_Comm comm, std::size_t bucket_bytes);
+  // Sum-all-reduce of `count` floats in place, divided by size(): the backend's only job.
+  virtual void average_buffer(float* data, std::size_t count) = 0;
+  MPI_Comm comm_;
+
+ private:
+  void average_packed(const std::vector<torch::Tensor>& tensors);
+  std::size_t bucket_floats_;
+  int rank_ = 0, size_ = 1;
+  std::vector<float> bucket_;
+};
+
+// "mpi" or "nccl" (the latter throws when gbmsweep was built without NCCL). MPI_COMM_NULL
+// gives a single-process reducer that never calls MPI (benchmarks, tools).
+std::unique_ptr<GradientReducer> make_reducer(const ReducerOptions& options, MPI_Comm comm);
+
+}  // namespace gbmsweep::train

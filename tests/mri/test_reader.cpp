@@ -1,0 +1,158 @@
+// Every bad-input case of the UPENN-GBM reader: an InputError naming the file and the problem,
+// or with skip_bad the patient left out and listed.
+#include <boost/test/unit_test.hpp>
+
+#include <cmath>
+#include <filesystem>
+#include <fstream>
+#include <functional>
+#include <limits>
+
+#include "common/error.hpp"
+#include "common/fs.hpp"
+#include "mri/io.hpp"
+#include "synth_fixture.hpp"
+
+using namespace gbmsweep::mri;
+namespace stdfs = std::filesystem;
+
+namespace {
+
+bool contains(const std::string& s, const std::string& part) { return s.find(part) != std::string::npos; }
+
+// Corrupts the first labelled patient, then checks both behaviours.
+void expect_bad(const std::string& name, const std::function<void(mri_test::TinyCohort&, const std::string&)>& corrupt,
+                const std::string& file_part, const std::string& problem) {
+  BOOST_TEST_CONTEXT(name) {
+    mri_test::TinyCohort t("reader_" + name, 8);
+    const std::string victim = t.labelled.front();
+    corrupt(t, victim);
+    auto opts = t.options();
+    try {
+      build_or_load_cohort(opts, t.cache());
+      BOOST_ERROR("no InputError for " << name);
+    } catch (const gbmsweep::InputError& e) {
+      BOOST_TEST_INFO("message: " << e.what());
+      BOOST_TEST(contains(e.what(), file_part));
+      BOOST_TEST(contains(e.what(), problem));
+    }
+    BOOST_TEST(!stdfs::exists(t.cache()));  // nothing half-written
+    for (const auto& entry : stdfs::directory_iterator(t.dir))
+      BOOST_TEST(!contains(entry.path().filename().string(), ".tmp."));
+
+    opts.skip_bad = true;
+    Cohort c = build_or_load_cohort(opts, t.cache());
+    BOOST_REQUIRE(c.skipped().size() == 1u);
+    BOOST_TEST(c.skipped()[0].id == victim);
+    BOOST_TEST(contains(c.skipped()[0].reason, problem));
+    BOOST_TEST(c.size() == int(t.labelled.size()) - 1);
+    BOOST_TEST(std::count(c.ids().begin(), c.ids().end(), victim) == 0);
+  }
+}
+
+// Reads one image of a patient, lets `edit` change it, writes it back.
+void rewrite(const std::string& path, const std::function<void(Volume&)>& edit, PixelType type) {
+  Volume v = read_nifti(path);
+  edit(v);
+  write_nifti(path, v, type);
+}
+
+}  // namespace
+
+BOOST_AUTO_TEST_SUITE(mri_reader)
+
+BOOST_AUTO_TEST_CASE(finds_files_by_name_and_builds_availability) {
+  mri_test::TinyCohort t("reader_layout", 8);
+  BOOST_TEST(t.layout.patients.size() == 8u);
+  for (const auto& [id, f] : t.layout.patients) {
+    BOOST_TEST(f.images.size() >= 4u);
+    BOOST_TEST(!f.segm.empty());
+    BOOST_TEST(f.problems.empty());
+    // DSC only with DTI in the synthetic cohort; a group is all there or all missing.
+    BOOST_TEST(f.images.count("DTI_AD") == f.images.count("DTI_TR"));
+    if (f.images.count("DSC_PH")) BOOST_TEST(f.images.count("DTI_FA") == 1u);
+  }
+  BOOST_TEST(normalise_id("UPENN-GBM-00001") == "UPENN-GBM-00001_11");
+  BOOST_TEST(normalise_id("UPENN-GBM-00001_21") == "UPENN-GBM-00001_21");
+  BOOST_TEST(mgmt_label("Methylated") == 1);
+  BOOST_TEST(mgmt_label("Unmethylated") == 0);
+  BOOST_TEST(mgmt_label("Not Available") == -1);
+  BOOST_CHECK_THROW(mgmt_label("methylated?"), std::invalid_argument);
+  BOOST_CHECK_THROW(scan_upenn(t.dir + "/nowhere"), gbmsweep::InputError);
+}
+
+BOOST_AUTO_TEST_CASE(truncated_gzip) {
+  expect_bad("truncated", [](mri_test::TinyCohort& t, const std::string& id) {
+    const std::string p = t.files(id).images.at("T2");
+    stdfs::resize_file(p, stdfs::file_size(p) / 2);
+  }, "_T2.nii.gz", "truncated: ");
+}
+
+BOOST_AUTO_TEST_CASE(wrong_dimensions) {
+  expect_bad("dims", [](mri_test::TinyCohort& t, const std::string& id) {
+    write_nifti(t.files(id).images.at("T1"), Volume({16, 20, 19}, {1, 1, 1}, 5.0f));
+  }, "_T1.nii.gz", "dimensions 16x20x19");
+}
+
+BOOST_AUTO_TEST_CASE(wrong_spacing) {
+  expect_bad("spacing", [](mri_test::TinyCohort& t, const std::string& id) {
+    rewrite(t.files(id).images.at("FLAIR"), [](Volume& v) { v.spacing[1] = 1.2; }, PixelType::Float32);
+  }, "_FLAIR.nii.gz", "spacing");
+}
+
+BOOST_AUTO_TEST_CASE(nan_voxel) {
+  expect_bad("nan", [](mri_test::TinyCohort& t, const std::string& id) {
+    rewrite(t.files(id).images.at("T1GD"),
+            [](Volume& v) { v.at(3, 4, 5) = std::numeric_limits<float>::quiet_NaN(); }, PixelType::Float32);
+  }, "_T1GD.nii.gz", "NaN voxel at (z, y, x) = (3, 4, 5)");
+}
+
+BOOST_AUTO_TEST_CASE(inf_voxel) {
+  expect_bad("inf", [](mri_test::TinyCohort& t, const std::string& id) {
+    rewrite(t.files(id).images.at("T2"),
+            [](Volume& v) { v.at(1, 1, 1) = std::numeric_limits<float>::infinity(); }, PixelType::Float32);
+  }, "_T2.nii.gz", "Inf voxel");
+}
+
+BOOST_AUTO_TEST_CASE(empty_mask) {
+  expect_bad("empty_mask", [](mri_test::TinyCohort& t, const std::string& id) {
+    rewrite(t.files(id).segm, [](Volume& v) { std::fill(v.data.begin(), v.data.end(), 0.0f); },
+            PixelType::UInt8);
+  }, "segm.nii.gz", "empty tumour mask");
+}
+
+BOOST_AUTO_TEST_CASE(unknown_segmentation_label) {
+  expect_bad("seg_label", [](mri_test::TinyCohort& t, const std::string& id) {
+    rewrite(t.files(id).segm, [](Volume& v) { v.at(8, 10, 10) = 3.0f; }, PixelType::UInt8);
+  }, "segm.nii.gz", "unknown segmentation label 3");
+}
+
+BOOST_AUTO_TEST_CASE(unknown_mgmt_value) {
+  expect_bad("mgmt", [](mri_test::TinyCohort& t, const std::string& id) {
+    std::string text = gbmsweep::fs::read_all(t.layout.clinical_csv);
+    auto at = text.find(id);
+    auto m = text.find("ethylated,", at);  // Methylated or Unmethylated on the victim's row
+    auto start = text.rfind(',', m);
+    text.replace(start + 1, m + 9 - start - 1, "Sometimes");
+    gbmsweep::fs::atomic_write(t.layout.clinical_csv, text);
+  }, kClinicalCsv, "unknown MGMT value 'Sometimes'");
+}
+
+BOOST_AUTO_TEST_CASE(duplicated_id) {
+  expect_bad("dup_id", [](mri_test::TinyCohort& t, const std::string& id) {
+    std::string text = gbmsweep::fs::read_all(t.layout.clinical_csv);
+    auto at = text.find(id);
+    std::string row = text.substr(at, text.find('\n', at) - at + 1);
+    gbmsweep::fs::atomic_write(t.layout.clinical_csv, text + row);
+  }, kClinicalCsv, "duplicated ID");
+}
+
+BOOST_AUTO_TEST_CASE(duplicated_image_file) {
+  expect_bad("dup_file", [](mri_test::TinyCohort& t, const std::string& id) {
+    const std::string p = t.files(id).images.at("T1");
+    stdfs::create_directories(t.dir + "/data/extra");
+    stdfs::copy_file(p, t.dir + "/data/extra/" + stdfs::path(p).filename().string());
+  }, "_T1.nii.gz", "found twice");
+}
+
+BOOST_AUTO_TEST_SUITE_END()

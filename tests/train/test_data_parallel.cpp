@@ -1,0 +1,117 @@
+// Data-parallel training on g ranks (1 or 2) equals 1-rank training on the same global batch
+// cut into the same micro-batches, and every rank ends with identical parameters.
+#define BOOST_TEST_MODULE gbmsweep data-parallel training
+#include <boost/test/unit_test.hpp>
+#include <torch/torch.h>
+
+#include <cmath>
+
+#include "../mpi/mpi_fixture.hpp"
+#include "common/mpi.hpp"
+#include "models/spottune.hpp"
+#include "synthetic.hpp"
+#include "train/mri_training.hpp"
+#include "train/network.hpp"
+#include "train/reducer.hpp"
+
+BOOST_TEST_GLOBAL_FIXTURE(MpiGlobalFixture);
+
+using namespace gbmsweep::train;
+
+namespace {
+
+constexpr int kMicro = 2;  // micro-batches per global batch
+
+// Flat copy of all parameters and buffers.
+torch::Tensor flat_state(Network& net) {
+  std::vector<torch::Tensor> v;
+  for (auto& p : net.module().parameters()) v.push_back(p.detach().flatten());
+  for (auto& b : net.module().buffers())
+    if (b.scalar_type() == torch::kFloat) v.push_back(b.flatten());
+  return torch::cat(v);
+}
+
+// Trains `steps` steps of global batch 4 on `comm`; rank r takes micro-batches
+// [r * kMicro / g, (r + 1) * kMicro / g).
+void run(Network& net, MPI_Comm comm, int steps) {
+  const int g = gbmsweep::mpi::size(comm), r = gbmsweep::mpi::rank(comm);
+  Optimizers opt(net, {1e-2, 1e-2, 1e-8});
+  auto reducer = make_reducer({"mpi", 4096}, comm);  // small buckets: several all-reduces
+  auto data = tiny_volumes(4 * steps, 21);
+  auto X = torch::from_blob(data.data.data(), {4 * steps, 1, 16, 16, 16});
+  auto Y = torch::tensor(data.labels);
+  auto gen = at::make_generator<at::CPUGeneratorImpl>(5);
+  net.set_training(true);
+  for (int s = 0; s < steps; ++s) {
+    auto xb = X.slice(0, 4 * s, 4 * s + 4), yb = Y.slice(0, 4 * s, 4 * s + 4);
+    torch::Tensor gb;
+    if (net.stochastic()) gb = gbmsweep::models::sample_gumbel({4, net.policy_blocks(), 2}, gen);
+    std::vector<MicroBatch> micro;
+    for (int k = r * kMicro / g; k < (r + 1) * kMicro / g; ++k)
+      micro.push_back({xb.slice(0, 2 * k, 2 * k + 2), yb.slice(0, 2 * k, 2 * k + 2),
+                       gb.defined() ? gb.slice(0, 2 * k, 2 * k + 2) : torch::Tensor()});
+    train_step(net, opt, micro, 4, *reducer);
+  }
+}
+
+NetworkSpec spec(const std::string& network) {
+  NetworkSpec s;
+  s.network = network;
+  s.depth = 10;
+  s.width = 4;
+  s.agent_width = 4;
+  return s;
+}
+
+void check_identical_across_ranks(const torch::Tensor& state) {
+  auto lo = state.clone(), hi = state.clone();
+  GBM_MPI_CHECK(MPI_Allreduce(MPI_IN_PLACE, lo.data_ptr<float>(), static_cast<int>(lo.numel()),
+                              MPI_FLOAT, MPI_MIN, MPI_COMM_WORLD));
+  GBM_MPI_CHECK(MPI_Allreduce(MPI_IN_PLACE, hi.data_ptr<float>(), static_cast<int>(hi.numel()),
+                              MPI_FLOAT, MPI_MAX, MPI_COMM_WORLD));
+  BOOST_TEST(torch::equal(lo, hi));
+}
+
+}  // namespace
+
+BOOST_AUTO_TEST_CASE(g_rank_steps_equal_one_rank_steps) {
+  torch::set_num_threads(1);
+  for (const char* network : {"spottune", "resnet_random"}) {
+    BOOST_TEST_CONTEXT(network) {
+      torch::manual_seed(9);
+      Network ref(spec(network));
+      torch::manual_seed(9);
+      Network dp(spec(network));
+      run(ref, MPI_COMM_SELF, 3);
+      run(dp, MPI_COMM_WORLD, 3);
+      auto a = flat_state(ref), b = flat_state(dp);  // parameters and running statistics
+      const float diff = (a - b).abs().max().item<float>();
+      BOOST_TEST(diff < 1e-5f, "max parameter/statistics difference " << diff);
+      check_identical_across_ranks(flat_state(dp));
+      // Training did something.
+      torch::manual_seed(9);
+      Network init(spec(network));
+      BOOST_TEST((flat_state(init) - a).abs().max().item<float>() > 1e-3f);
+    }
+  }
+}
+
+BOOST_AUTO_TEST_CASE(train_mri_model_is_rank_count_independent) {
+  MriTrainOptions o;
+  o.network = "resnet_random";
+  o.depth = 10;
+  o.width = 4;
+  o.epochs = 2;
+  o.batch = 4;
+  o.lr = 1e-2;
+  o.micro_batches = 2;
+  o.seed = 4;
+  auto train = tiny_volumes(8, 31), val = tiny_volumes(6, 32);
+  auto one = train_mri_model(o, train, val, "", "", MPI_COMM_SELF);
+  auto all = train_mri_model(o, train, val, "", "", MPI_COMM_WORLD);
+  for (size_t c = 0; c < one.curves.size(); ++c)
+    for (size_t i = 0; i < one.curves[c].values.size(); ++i)
+      BOOST_TEST(std::abs(one.curves[c].values[i] - all.curves[c].values[i]) < 1e-4,
+                 one.curves[c].name << "[" << i << "]");
+  BOOST_TEST(one.best_epoch == all.best_epoch);
+}
