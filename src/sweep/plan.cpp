@@ -240,11 +240,16 @@ class Planner {
       p.study = "mri";
       p.name = "mri.pretrain/resnet" + mri["depth"].dump();
       if (cfg["data"].contains("medicalnet")) {
+        if (mri["width"].get<int>() != 64) {
+          auto pos = sweep_.where("mri.width");
+          throw SweepError(sweep_.path, pos.line, pos.column,
+                           "key 'mri.width' must be 64 with MedicalNet weights (data.medicalnet)");
+        }
         p.params = {{"depth", mri["depth"]}, {"source", "medicalnet"}};
         p.inputs = {{"weights", cfg["data"]["medicalnet"]}};
       } else {
         p.params = {{"depth", mri["depth"]}, {"source", "cohort"}, {"pretrain", mri["pretrain"]},
-                    {"modalities", modalities}};
+                    {"modalities", modalities}, {"width", mri["width"]}};
         p.deps = {cohort_key};
       }
       pretrain_key = add(p, cfg);
@@ -273,7 +278,8 @@ class Planner {
             t.params = {{"network", network},         {"input", input},
                         {"channels", channels_of(mri, input)},
                         {"fold", fold},               {"seed_index", seed},
-                        {"depth", mri["depth"]},      {"train", train},
+                        {"depth", mri["depth"]},      {"width", mri["width"]},
+                        {"train", train},
                         {"augment", mri["augment"]},  {"threshold", mri["threshold"]}};
             if (network == "spottune") t.params["agent_depth"] = mri["agent_depth"];
             t.deps = {cohort_key};

@@ -34,6 +34,7 @@ std::vector<Field> make_schema() {
       {"mri.networks", T::StringList, json(kNetworks), kNetworks, "networks to compare"},
       {"mri.depth", T::Int, 50, {"10", "18", "34", "50"}, "ResNet depth of the main network"},
       {"mri.agent_depth", T::Int, 10, {"10", "18"}, "ResNet depth of the SpotTune agent"},
+      {"mri.width", T::Int, 64, {}, "planes of layer1 (MedicalNet: 64; CPU smoke runs use less)"},
       {"mri.seeds", T::IntList, json::array({0}), {}, "model seeds (repeats of every model)"},
       {"mri.shape", T::IntList, json::array({70, 86, 86}), {}, "target volume D,H,W after preprocessing"},
       {"mri.downscale", T::Int, 2, {}, "integer downscale factor (Gaussian anti-aliasing + linear)"},

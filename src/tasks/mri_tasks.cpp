@@ -96,7 +96,7 @@ TaskResult mri_pretrain(const TaskContext& ctx) {
     models::ResNet3DOptions ro;
     ro.depth = depth;
     models::ResNet3D net(ro);
-    auto report = models::import_medicalnet(path, *net);
+    auto report = models::import_medicalnet(path, net);
     models::save_state_dict(out, *net, "fc.");
     r.metrics = {{"loaded", report.loaded.size()},
                  {"missing", report.missing.size()},
@@ -116,6 +116,7 @@ TaskResult mri_pretrain(const TaskContext& ctx) {
     GBM_CHECK(!source.ids.empty(), "no training volumes to pretrain on");
     train::PretrainOptions o;
     o.depth = depth;
+    o.width = p["width"].get<int>();
     o.epochs = p["pretrain"]["epochs"].get<int>();
     o.batch = p["pretrain"]["batch"].get<int>();
     o.lr = p["pretrain"]["lr"].get<double>();
@@ -173,6 +174,7 @@ TaskResult mri_train(const TaskContext& ctx) {
   o.network = p["network"].get<std::string>();
   o.depth = p["depth"].get<int>();
   if (p.contains("agent_depth")) o.agent_depth = p["agent_depth"].get<int>();
+  o.width = o.agent_width = p["width"].get<int>();
   o.epochs = t["epochs"].get<int>();
   o.batch = t["batch"].get<int>();
   o.lr = t["lr"].get<double>();
