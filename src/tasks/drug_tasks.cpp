@@ -161,6 +161,8 @@ TaskResult run_fold(const TaskContext& ctx) {
   r.curves.push_back({"train_loss", out.curve});
   r.predictions.push_back(oof(out));
   r.extra = importance_extra(ctx, cohort.genes, out.importance);
+  r.extra["repeat"] = p.at("repeat");  // drug.aggregate pools the folds of a repeat
+  r.extra["fold"] = p.at("fold");
   return r;
 }
 
@@ -183,6 +185,7 @@ TaskResult run_benchmark(const TaskContext& ctx) {
   r.metrics = fold_metrics(out);
   r.metrics["n_train"] = split.train.size();
   r.predictions.push_back(oof(out));
+  r.extra = {{"repeat", p.at("repeat")}, {"fold", p.at("fold")}};
   return r;
 }
 

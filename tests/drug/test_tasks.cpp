@@ -111,6 +111,8 @@ BOOST_AUTO_TEST_CASE(two_step_chain_and_folds_through_the_registry) {
     BOOST_TEST(oof.ids.size() == oof.scores.size());
     held_out.insert(oof.ids.begin(), oof.ids.end());
     BOOST_TEST(r.metrics.contains("spearman"));
+    BOOST_TEST(r.extra["repeat"].get<int>() == 0);
+    BOOST_TEST(r.extra["fold"].get<int>() == f);
   }
   BOOST_TEST(held_out.size() == 12u);
   BOOST_TEST(std::set<std::string>(held_out.begin(), held_out.end()).size() == 12u);
