@@ -13,6 +13,7 @@ PKGS=(
   libinsighttoolkit5-dev
   libboost-program-options-dev libboost-test-dev libboost-dev
   r-mathlib libtomlplusplus-dev nlohmann-json3-dev
+  libxgboost-dev
   gnuplot-nox parallel slurm-wlm munge
   python3-h5py python3-nibabel python3-numpy python3-scipy python3-sklearn python3-torch
   zlib1g-dev

@@ -1,0 +1,160 @@
+// The three task kinds end to end on a tiny synthetic cohort, through the task registry, with
+// a fake context standing in for the scheduler and the store.
+#include <boost/test/unit_test.hpp>
+
+#include <sys/wait.h>
+
+#include <cstdlib>
+#include <filesystem>
+#include <map>
+#include <set>
+
+#include "common/error.hpp"
+#include "drug/experiment.hpp"
+#include "drug/synth.hpp"
+#include "fixtures.hpp"
+#include "tasks/registry.hpp"
+
+using namespace gbmsweep;
+
+namespace {
+
+struct Harness {
+  drugtest::TempDir dir{"tasks"};
+  std::string data, store;
+  std::map<std::string, std::string> artifacts;  // key -> artifact dir
+  int next = 0;
+
+  Harness() {
+    drug::SynthDrugOptions o;
+    o.out_dir = (dir.path / "data").string();
+    o.genes = 150;
+    o.gdsc_lines = 120;
+    o.lines_per_drug = 100;
+    o.hgcc_cultures = 30;
+    o.gse_cultures = 12;
+    data = o.out_dir;
+    drug::write_synthetic_drug_data(o);
+    store = (dir.path / "store").string();
+  }
+
+  TaskResult run(TaskSpec spec, const std::string& key) {
+    spec.key = key;
+    spec.study = "drug";
+    spec.name = spec.kind + "/" + key;
+    if (!spec.inputs.contains("data")) spec.inputs["data"] = data;
+    TaskContext ctx;
+    ctx.spec = &spec;
+    ctx.seed = 17 + next++;
+    ctx.store_dir = store;
+    ctx.artifact_dir = store + "/artifacts/" + key;
+    std::filesystem::create_directories(ctx.artifact_dir);
+    artifacts[key] = ctx.artifact_dir;
+    ctx.dep_artifact = [&](const std::string& k, const std::string& name) {
+      BOOST_REQUIRE(std::find(spec.deps.begin(), spec.deps.end(), k) != spec.deps.end());
+      return artifacts.at(k) + "/" + name;
+    };
+    return task_function(spec.kind)(ctx);
+  }
+};
+
+const json kModel = {{"hidden", {16, 4}}, {"dropout", {0.3, 0.1}}, {"l2", 1e-4},
+                     {"l1_activity", 1e-4}, {"init_range", 0.05}};
+const json kTrain = {{"lr", 1e-3}, {"batch", 32}, {"epochs", 3}};
+
+TaskSpec pretrain_spec(const json& chain, std::vector<std::string> deps) {
+  TaskSpec t;
+  t.kind = "drug.pretrain";
+  t.params = {{"chain", chain}, {"genes", "shared"}, {"model", kModel}, {"train", kTrain}};
+  t.deps = std::move(deps);
+  return t;
+}
+
+TaskSpec fold_spec(const std::string& exp, const json& source, const std::string& target, int f,
+                   int folds, const std::string& genes, std::vector<std::string> deps) {
+  TaskSpec t;
+  t.kind = "drug.fold";
+  t.params = {{"experiment", exp}, {"source", source}, {"target", target}, {"repeat", 0},
+              {"fold", f},         {"folds", folds},   {"cv_seed", 400},    {"genes", genes},
+              {"model", kModel},   {"train", kTrain}};
+  t.deps = std::move(deps);
+  return t;
+}
+
+}  // namespace
+
+BOOST_AUTO_TEST_SUITE(tasks)
+
+BOOST_AUTO_TEST_CASE(two_step_chain_and_folds_through_the_registry) {
+  Harness h;
+  json gdsc = {{"dataset", "gdsc"}, {"drug", "oxaliplatin"}};
+  auto p1 = h.run(pretrain_spec(json::array({gdsc}), {}), "p1");
+  BOOST_TEST(p1.artifacts.at("model.pt") == "artifacts/p1/model.pt");
+  BOOST_TEST(std::filesystem::exists(h.store + "/artifacts/p1/model.pt"));
+  BOOST_TEST(p1.metrics["transferred"].get<bool>() == false);
+  BOOST_TEST(p1.extra["top_genes"]["genes"].size() == 50u);
+
+  auto spec2 = pretrain_spec(json::array({gdsc, {{"dataset", "hgcc"}}}), {"p1"});
+  spec2.inputs["gene_set"] = h.data + "/cell_cycle_genes.txt";
+  auto p2 = h.run(spec2, "p2");
+  BOOST_TEST(p2.metrics["transferred"].get<bool>() == true);
+  BOOST_TEST(p2.extra.contains("enrichment"));
+
+  // Three folds of 2-step GDSC -> HGCC -> GSE: every culture held out exactly once.
+  std::multiset<std::string> held_out;
+  for (int f = 0; f < 3; ++f) {
+    auto r = h.run(fold_spec("gdsc_hgcc_gse", "oxaliplatin", "gse", f, 3, "shared", {"p2"}),
+                   "f" + std::to_string(f));
+    BOOST_REQUIRE(r.predictions.size() == 1u);
+    const auto& oof = r.predictions[0];
+    BOOST_TEST(oof.name == "oof");
+    BOOST_TEST(oof.ids.size() == oof.scores.size());
+    held_out.insert(oof.ids.begin(), oof.ids.end());
+    BOOST_TEST(r.metrics.contains("spearman"));
+    BOOST_TEST(r.extra["repeat"].get<int>() == 0);
+    BOOST_TEST(r.extra["fold"].get<int>() == f);
+  }
+  BOOST_TEST(held_out.size() == 12u);
+  BOOST_TEST(std::set<std::string>(held_out.begin(), held_out.end()).size() == 12u);
+
+  // A transfer experiment without its dependency is an error, not a silent scratch run.
+  BOOST_CHECK_THROW(h.run(fold_spec("gdsc_gse", "oxaliplatin", "gse", 0, 3, "shared", {}), "bad"),
+                    Error);
+}
+
+BOOST_AUTO_TEST_CASE(gdsc_only_fold_and_benchmarks) {
+  Harness h;
+  auto g = h.run(fold_spec("gdsc", "bortezomib", "gdsc", 1, 5, "all", {}), "g");
+  BOOST_TEST(g.metrics["n_test"].get<int>() >= 18);
+  for (const char* b : {"mgmt", "elastic_net", "random_forest"}) {
+    TaskSpec t;
+    t.kind = "drug.benchmark";
+    t.params = {{"benchmark", b}, {"target", "gse"}, {"repeat", 0}, {"fold", 0},
+                {"folds", 3},     {"cv_seed", 400},  {"genes", "shared"}};
+    auto r = h.run(t, std::string("b_") + b);
+    BOOST_TEST(r.predictions.at(0).ids.size() == 4u);
+  }
+}
+
+BOOST_AUTO_TEST_SUITE_END()
+
+BOOST_AUTO_TEST_SUITE(cli)
+
+// The generator as users run it: files readable by the pipeline; bad options exit 2.
+BOOST_AUTO_TEST_CASE(synth_drug_command) {
+  drugtest::TempDir d("cli");
+  const std::string exe = GBMSWEEP_EXE;
+  const std::string out = (d.path / "data").string();
+  int rc = std::system((exe + " synth drug --out " + out +
+                        " --seed 4 --genes 120 --gdsc-lines 40 --lines-per-drug 30 --hgcc 10"
+                        " --gse 8 > /dev/null").c_str());
+  BOOST_TEST(rc == 0);
+  drug::DrugData data(out);
+  auto c = data.cohort({drug::Dataset::Gse, ""}, drug::GeneChoice::Shared);
+  BOOST_TEST(c.n() == 8u);
+  BOOST_TEST(data.cohort({drug::Dataset::Gdsc, "Cyclophosphamide"}, drug::GeneChoice::All).n() >= 27u);
+  rc = std::system((exe + " synth drug --out " + out + " --gse 2 2> /dev/null").c_str());
+  BOOST_TEST(WEXITSTATUS(rc) == 2);
+}
+
+BOOST_AUTO_TEST_SUITE_END()
