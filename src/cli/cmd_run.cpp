@@ -5,6 +5,7 @@
 #include "gbmsweep/config.hpp"
 #include "sched/scheduler.hpp"
 #include "sweep/plan.hpp"
+#include "tasks/registry.hpp"
 
 namespace gbmsweep::cli {
 
@@ -34,6 +35,7 @@ int cmd_run(const Args& args) {
   opt.store_sync = !vm["no-fsync"].as<bool>();
   if (opt.grace_s < 0 || opt.walltime_s < 0 || opt.threads < 0)
     throw UsageError{"--grace, --walltime and --threads must not be negative"};
+  opt.task_lookup = [](const std::string& kind) { return task_function(kind); };
   opt.code_version = std::string(GBMSWEEP_VERSION) + "+" + GBMSWEEP_GIT_COMMIT;
 
   mpi::Environment env(nullptr, nullptr);

@@ -20,7 +20,6 @@
 #include "sched/placement.hpp"
 #include "sched/signals.hpp"
 #include "store/store.hpp"
-#include "tasks/registry.hpp"
 
 namespace gbmsweep::sched {
 
@@ -61,9 +60,9 @@ struct Outcome {
 
 // Runs `spec` on this rank as a member of the group `members` (world ranks, leader first).
 // Collective over the members when there are more than one.
-Outcome execute(const TaskSpec& spec, std::uint64_t seed, const std::vector<int>& members,
-                int group_tag, const std::string& store_dir, int threads,
-                const std::function<bool()>& cancelled, MPI_Comm world) {
+Outcome execute(const TaskLookup& lookup, const TaskSpec& spec, std::uint64_t seed,
+                const std::vector<int>& members, int group_tag, const std::string& store_dir,
+                int threads, const std::function<bool()>& cancelled, MPI_Comm world) {
   Outcome out;
   out.t0 = now_s();
   MPI_Comm comm = MPI_COMM_SELF;
@@ -96,7 +95,7 @@ Outcome execute(const TaskSpec& spec, std::uint64_t seed, const std::vector<int>
   };
   ctx.cancelled = cancelled;
   try {
-    out.result = task_function(spec.kind)(ctx);
+    out.result = lookup(spec.kind)(ctx);
     out.ok = true;
   } catch (const Error& e) {
     out.error = std::string(e.what()) + " [" + e.where() + "]";
@@ -336,7 +335,7 @@ void Coordinator::start_task(int i, const std::vector<int>& group) {
   running_[i] = r;
   std::uint64_t seed = store_.record(spec.key).seed;
   if (local_) {
-    Outcome o = execute(spec, seed, {0}, 0, store_.dir(), pl_.threads,
+    Outcome o = execute(opt_.task_lookup, spec, seed, {0}, 0, store_.dir(), pl_.threads,
                         [this] { return local_cancelled(); }, world_);
     on_finished(0, o, pl_.host);
     return;
@@ -580,7 +579,8 @@ int Coordinator::run(SchedSummary* summary) {
 
 // ---- a worker (ranks 1..P-1) -----------------------------------------------------------
 
-int work(const Placement& pl, const std::string& store_dir, MPI_Comm world) {
+int work(const TaskLookup& lookup, const Placement& pl, const std::string& store_dir,
+         MPI_Comm world) {
   bool signal_sent = false;
   Napper napper;
   auto forward_signal = [&] {
@@ -608,7 +608,7 @@ int work(const Placement& pl, const std::string& store_dir, MPI_Comm world) {
       if (!cancelled && try_receive(0, kTagCancel, world)) cancelled = true;
       return cancelled;
     };
-    Outcome o = execute(spec, m->body.at("seed").get<std::uint64_t>(), members,
+    Outcome o = execute(lookup, spec, m->body.at("seed").get<std::uint64_t>(), members,
                         m->body.at("tag").get<int>(), store_dir,
                         pl.threads, poll_cancel, world);
     json reply = {{"key", spec.key}, {"ok", o.ok}, {"error", o.error},
@@ -634,6 +634,7 @@ std::vector<std::string> gather_hosts(const Placement& pl, MPI_Comm world) {
 int run_sweep(const std::function<Plan()>& make_plan, const SchedOptions& options,
               MPI_Comm world, SchedSummary* summary) {
   GBM_CHECK(!options.store_dir.empty(), "no store directory given");
+  GBM_CHECK(options.task_lookup, "no task lookup given");
   install_drain_handlers();
   Placement pl = place(world, {options.threads});
   std::vector<std::string> hosts = gather_hosts(pl, world);
@@ -678,7 +679,7 @@ int run_sweep(const std::function<Plan()>& make_plan, const SchedOptions& option
       Coordinator c(std::move(*plan), std::move(*store), options, pl, hosts, world);
       return c.run(summary);
     }
-    return work(pl, store_dir, world);
+    return work(options.task_lookup, pl, store_dir, world);
   } catch (const std::exception& e) {
     GBM_LOG(Error, "scheduler: " << e.what());
     MPI_Abort(world, kExitFailure);

@@ -11,11 +11,17 @@
 #include <string>
 
 #include "sweep/plan.hpp"
+#include "tasks/task.hpp"
 
 namespace gbmsweep::sched {
 
+// Task kind -> its function. `gbmsweep run` passes tasks/registry.hpp's task_function; sched/
+// itself does not link the task kinds (nor, through them, LibTorch and ITK).
+using TaskLookup = std::function<TaskFn(const std::string& kind)>;
+
 struct SchedOptions {
   std::string store_dir;             // required
+  TaskLookup task_lookup;            // required
   bool retry_failed = false;         // rerun tasks recorded as failed
   double walltime_s = 0;             // 0: none (SLURM_JOB_END_TIME still applies)
   double grace_s = 30;               // after a drain signal, running tasks get this long

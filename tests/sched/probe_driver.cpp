@@ -14,6 +14,7 @@
 #include "common/mpi.hpp"
 #include "common/result.hpp"
 #include "sched/scheduler.hpp"
+#include "tasks/kinds.hpp"
 
 using namespace gbmsweep;
 
@@ -66,6 +67,13 @@ int main(int argc, char** argv) {
   sched::SchedOptions opt;
   opt.progress_interval_s = 1;
   opt.code_version = "probe_driver";
+  // Only the probe kind (compiled in): no LibTorch or ITK to load at every launch.
+  TaskTable table;
+  register_probe_tasks(table);
+  opt.task_lookup = [&table](const std::string& kind) {
+    GBM_CHECK(table.count(kind), "probe_driver runs only probe tasks, not '" << kind << "'");
+    return table.at(kind);
+  };
   for (int i = 1; i < argc; ++i) {
     std::string a = argv[i];
     auto next = [&]() -> std::string {
