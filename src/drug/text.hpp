@@ -4,6 +4,8 @@
 #include <string>
 #include <vector>
 
+#include "common/text.hpp"
+
 namespace gbmsweep::drug::text {
 
 // A file read as lines (CR stripped), with its path for error messages.
@@ -14,7 +16,7 @@ struct Lines {
 Lines read_lines(const std::string& path);
 
 // Splits on `delim`; fields in double quotes may contain the delimiter ("" is a quote).
-std::vector<std::string> split(const std::string& line, char delim);
+using gbmsweep::text::split;
 // Tab if the line has one, else comma.
 char sniff_delimiter(const std::string& header);
 

@@ -1,5 +1,7 @@
 #include "mri/upenn.hpp"
 
+#include "common/text.hpp"
+
 #include <algorithm>
 #include <cctype>
 #include <cmath>
@@ -16,35 +18,6 @@ namespace gbmsweep::mri {
 namespace stdfs = std::filesystem;
 
 namespace {
-
-// One CSV record (RFC 4180 quoting, no embedded newlines: the clinical table has none).
-std::vector<std::string> split_csv(const std::string& line) {
-  std::vector<std::string> out;
-  std::string field;
-  bool quoted = false;
-  for (std::size_t i = 0; i < line.size(); ++i) {
-    char c = line[i];
-    if (quoted) {
-      if (c == '"' && i + 1 < line.size() && line[i + 1] == '"') {
-        field += '"';
-        ++i;
-      } else if (c == '"') {
-        quoted = false;
-      } else {
-        field += c;
-      }
-    } else if (c == '"') {
-      quoted = true;
-    } else if (c == ',') {
-      out.push_back(field);
-      field.clear();
-    } else {
-      field += c;
-    }
-  }
-  out.push_back(field);
-  return out;
-}
 
 std::string trim(std::string s) {
   auto sp = [](unsigned char c) { return std::isspace(c) != 0; };
@@ -116,7 +89,7 @@ std::vector<ClinicalRow> read_clinical(const std::string& csv_path) {
   std::string line;
   if (!std::getline(in, line)) throw InputError(csv_path, "empty file");
   if (!line.empty() && line.back() == '\r') line.pop_back();
-  auto header = split_csv(line);
+  auto header = text::split(line, ',');
   if (!header.empty() && header[0].rfind("\xEF\xBB\xBF", 0) == 0) header[0].erase(0, 3);  // BOM
   int id_col = -1, mgmt_col = -1;
   for (std::size_t i = 0; i < header.size(); ++i) {
@@ -132,7 +105,7 @@ std::vector<ClinicalRow> read_clinical(const std::string& csv_path) {
     ++n;
     if (!line.empty() && line.back() == '\r') line.pop_back();
     if (trim(line).empty()) continue;
-    auto f = split_csv(line);
+    auto f = text::split(line, ',');
     if (f.size() != header.size())
       throw InputError(csv_path, "line " + std::to_string(n) + ": " + std::to_string(f.size()) +
                                      " fields, header has " + std::to_string(header.size()));

@@ -486,7 +486,7 @@ void Store::add_tasks(const std::vector<TaskSpec>& tasks, const std::string& cod
     r.name = t.name;
     r.params = t.params;
     r.deps = t.deps;
-    r.seed = seed_from_hex(sha256_hex("seed:" + t.key));
+    r.seed = t.seed;  // the planner's, derived from the task's content key
     r.code_version = code_version;
     events.push_back(record_to_add_event(r));
   }

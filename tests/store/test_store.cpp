@@ -10,6 +10,7 @@
 
 #include "common/error.hpp"
 #include "common/h5.hpp"
+#include "common/hash.hpp"
 #include "store/store.hpp"
 
 using namespace gbmsweep;
@@ -31,6 +32,7 @@ TaskSpec spec(const std::string& key, std::vector<std::string> deps = {}) {
   t.name = "probe/" + key;
   t.params = {{"value", 1}};
   t.deps = std::move(deps);
+  t.seed = seed_from_hex(sha256_hex("seed:" + key));  // as the planner derives it
   return t;
 }
 
@@ -86,6 +88,7 @@ BOOST_AUTO_TEST_CASE(results_round_trip_and_digests_match) {
   BOOST_TEST(r.status == "done");
   BOOST_TEST(r.host == "node1");
   BOOST_TEST(r.end_time == 101.5);
+  BOOST_TEST(r.seed == spec("k1").seed);  // the store keeps the planner's seed
   BOOST_TEST(r.seed != s.record("k2").seed);
 
   // A reader sees the same, and store.h5 (rewritten atomically) lists both tasks.

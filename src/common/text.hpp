@@ -1,0 +1,12 @@
+#pragma once
+// Delimited-text helpers shared by the readers (UPENN-GBM clinical CSV, GDSC/HGCC/GEO tables).
+#include <string>
+#include <vector>
+
+namespace gbmsweep::text {
+
+// Splits one record on `delim`; a field that starts with a double quote may contain the
+// delimiter, and "" inside it is a quote (RFC 4180, without embedded newlines).
+std::vector<std::string> split(const std::string& line, char delim);
+
+}  // namespace gbmsweep::text
