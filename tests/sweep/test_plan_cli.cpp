@@ -70,3 +70,34 @@ BOOST_AUTO_TEST_CASE(usage_errors_exit_2) {
 }
 
 BOOST_AUTO_TEST_SUITE_END()
+
+BOOST_AUTO_TEST_SUITE(run_cli)
+
+// A malformed sweep file must not touch an existing store: exit 2, the message names
+// file:line:column, and the store's journal is byte-for-byte unchanged.
+BOOST_AUTO_TEST_CASE(bad_sweep_leaves_the_store_untouched) {
+  auto dir = stdfs::temp_directory_path() / "gbmsweep_run_bad_sweep";
+  stdfs::remove_all(dir);
+  stdfs::create_directories(dir);
+  std::ofstream(dir / "good.toml") << "[sweep]\nname = \"p\"\n[probe]\ntasks = 3\nlevels = 2\n"
+                                      "sleep_min = 0.0\nsleep_max = 0.01\n";
+  std::ofstream(dir / "bad.toml") << "[sweep]\nname = \"p\"\n[probe]\ntasks = \"three\"\n";
+  std::string store = (dir / "store").string();
+  auto ok = run("run " + (dir / "good.toml").string() + " --store " + store);
+  BOOST_REQUIRE_MESSAGE(ok.rc == 0, ok.out);
+  std::ifstream j1(store + "/journal.jsonl");
+  std::string before((std::istreambuf_iterator<char>(j1)), std::istreambuf_iterator<char>());
+  auto bad = run("run " + (dir / "bad.toml").string() + " --store " + store);
+  BOOST_TEST(bad.rc == 2);
+  BOOST_TEST(bad.out.find("bad.toml:4:9: key 'probe.tasks' must be an integer") != std::string::npos,
+             bad.out);
+  std::ifstream j2(store + "/journal.jsonl");
+  std::string after((std::istreambuf_iterator<char>(j2)), std::istreambuf_iterator<char>());
+  BOOST_TEST(before == after);
+  auto st = run("status --store " + store + " --json");
+  BOOST_REQUIRE(st.rc == 0);
+  BOOST_TEST(nlohmann::json::parse(st.out)["counts"]["done"] == 3);
+  stdfs::remove_all(dir);
+}
+
+BOOST_AUTO_TEST_SUITE_END()
