@@ -7,26 +7,16 @@
 #include <nlohmann/json.hpp>
 
 #include "common/fs.hpp"
+#include "support/process.hpp"
 
 using json = nlohmann::json;
 
 namespace {
 
-struct Run {
-  int rc;
-  std::string out;
-};
+using gbmsweep::test::Run;
 
-// Runs the gbmsweep executable with `args` (stderr to stdout) in a scratch directory.
-Run run_cli(const std::string& args) {
-  std::string cmd = std::string(GBMSWEEP_EXE) + " " + args + " 2>&1";
-  FILE* p = ::popen(cmd.c_str(), "r");
-  std::string out;
-  char buf[4096];
-  while (std::size_t n = std::fread(buf, 1, sizeof buf, p)) out.append(buf, n);
-  int status = ::pclose(p);
-  return {WEXITSTATUS(status), out};
-}
+// Runs the gbmsweep executable with `args` (stderr to stdout).
+Run run_cli(const std::string& args) { return gbmsweep::test::run_gbmsweep(args); }
 
 std::string scratch(const std::string& name, const std::string& content) {
   auto dir = std::filesystem::temp_directory_path() / ("gbmsweep_cli_" + std::to_string(::getpid()));

@@ -9,18 +9,15 @@
 #include "common/error.hpp"
 #include "common/fs.hpp"
 #include "jobs/slurm.hpp"
+#include "support/process.hpp"
 
 using namespace gbmsweep;
 
 namespace {
 int shell(const std::string& cmd, std::string* out = nullptr) {
-  FILE* p = popen((cmd + " 2>&1").c_str(), "r");
-  char buf[4096];
-  std::size_t n;
-  std::string s;
-  while ((n = fread(buf, 1, sizeof buf, p)) > 0) s.append(buf, n);
-  if (out) *out = s;
-  return WEXITSTATUS(pclose(p));
+  auto r = gbmsweep::test::run_shell(cmd);
+  if (out) *out = r.out;
+  return r.rc;
 }
 bool has(const std::string& s, const std::string& needle) { return s.find(needle) != std::string::npos; }
 }  // namespace

@@ -6,24 +6,12 @@
 #include <fstream>
 #include <nlohmann/json.hpp>
 
+#include "support/process.hpp"
+
 namespace stdfs = std::filesystem;
 
 namespace {
-struct Run {
-  int rc;
-  std::string out;
-};
-
-Run run(const std::string& args) {
-  std::string cmd = std::string(GBMSWEEP_EXE) + " " + args + " 2>&1";
-  FILE* p = popen(cmd.c_str(), "r");
-  std::string out;
-  char buf[4096];
-  std::size_t n;
-  while ((n = fread(buf, 1, sizeof buf, p)) > 0) out.append(buf, n);
-  int status = pclose(p);
-  return {WEXITSTATUS(status), out};
-}
+gbmsweep::test::Run run(const std::string& args) { return gbmsweep::test::run_gbmsweep(args); }
 }  // namespace
 
 BOOST_AUTO_TEST_SUITE(plan_cli)
