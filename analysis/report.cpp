@@ -155,7 +155,11 @@ void ReportBuilder::collect_records() {
         missing("task " + r.key + " (" + r.kind + "): done but its result was not loaded");
       continue;
     }
-    if (r.kind == "mri.ensemble") collect_mri(r);
+    try {
+      if (r.kind == "mri.ensemble") collect_mri(r);
+    } catch (const std::exception& e) {  // params of the wrong type (nlohmann::json throws)
+      missing("record " + r.key + " (mri.ensemble) ignored: " + e.what());
+    }
     if (r.kind == "drug.aggregate") drug_.push_back(&r);
   }
   if (failed_more > 0) missing("... and " + std::to_string(failed_more) + " more failed tasks");
@@ -258,9 +262,14 @@ void ReportBuilder::mri_tables() {
         try {
           c.averaged[name] = mean_predictions(members, name, IdPolicy::Same);
         } catch (const Error&) {
-          c.averaged[name] = mean_predictions(members, name, IdPolicy::Intersect);
-          missing("MRI " + c.label + " " + name + ": seeds hold different test patients; averaged over the " +
-                  std::to_string(c.averaged[name].ids.size()) + " common ones");
+          try {
+            c.averaged[name] = mean_predictions(members, name, IdPolicy::Intersect);
+            missing("MRI " + c.label + " " + name + ": seeds hold different test patients; averaged over the " +
+                    std::to_string(c.averaged[name].ids.size()) + " common ones");
+          } catch (const Error& e) {  // e.g. a patient labelled differently in two seeds
+            missing("MRI " + c.label + " " + name + ": seeds cannot be averaged (" + e.what() +
+                    "); left out of Table 4 and the figures");
+          }
         }
       }
       if (o_.bootstrap.resamples > 0) {
@@ -506,7 +515,7 @@ void ReportBuilder::drug_table() {
     std::size_t expected_repeats = 0;  // params.repeats, summed over pooled records
   };
   std::vector<Row> rows;
-  for (const TaskRecord* r : drug_) {
+  for (const TaskRecord* r : drug_) try {
     Row key;
     key.experiment = r->params.value("experiment", std::string("?"));
     key.source = r->params.contains("source") && r->params["source"].is_string()
@@ -535,6 +544,8 @@ void ReportBuilder::drug_table() {
       found |= c.name == "spearman";
     }
     if (!found) missing("drug task " + r->key + ": no 'spearman' curve");
+  } catch (const std::exception& e) {  // params of the wrong type (nlohmann::json throws)
+    missing("record " + r->key + " (drug.aggregate) ignored: " + e.what());
   }
   auto is_bench = [&](const Row& r) {
     return std::find(o_.drug_benchmarks.begin(), o_.drug_benchmarks.end(), r.experiment) != o_.drug_benchmarks.end();

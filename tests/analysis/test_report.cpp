@@ -206,6 +206,10 @@ BOOST_AUTO_TEST_CASE(partial_store_says_what_is_missing) {
   TaskRecord other_lr = drug_record("gdsc_hgcc_gse", "oxaliplatin", {0.2, 0.3});
   other_lr.params["variant"] = {{"drug.train.lr", 1e-4}};
   records.push_back(other_lr);
+  TaskRecord odd = drug_record("gse", nullptr, {0.1});
+  odd.key = "k-odd";
+  odd.params["experiment"] = 7;  // not a string
+  records.push_back(odd);
   TaskRecord pending;
   pending.key = "k-pending";
   pending.kind = "drug.aggregate";
@@ -235,6 +239,7 @@ BOOST_AUTO_TEST_CASE(partial_store_says_what_is_missing) {
   std::string md = gbmsweep::fs::read_all(o.out_dir + "/report.md");
   BOOST_TEST(md.find("## Completeness") != std::string::npos);
   BOOST_TEST(has("2 of 3 repeats have a result"));
+  BOOST_TEST(has("k-odd (drug.aggregate) ignored"));
   BOOST_TEST(has("benchmark bench_mgmt has no finished aggregate record"));
   auto td = ga::read_csv(o.out_dir + "/table_drug.csv");
   BOOST_TEST_REQUIRE(td.rows.size() == 2u);  // one row per grid variant
