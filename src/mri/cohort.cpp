@@ -131,15 +131,19 @@ class VolumeWriter {
 // of i (serially, on whichever thread finished i), so the output does not depend on the thread
 // count; at most `workers` results are held at a time. The first exception from work or commit
 // stops the others and is rethrown.
+// Item 0 runs alone on the calling thread first: ITK builds its object-factory list and thread
+// pool lazily on first use, and that initialisation is not thread-safe. (NIfTI IO itself is
+// serialised in io.cpp.)
 template <class Work, class Commit>
 void parallel_ordered(std::size_t n, int workers, Work work, Commit commit) {
-  if (workers <= 1) {
+  if (workers <= 1 || n <= 1) {
     for (std::size_t i = 0; i < n; ++i) commit(i, work(i));
     return;
   }
+  commit(0, work(0));
   std::mutex mu;
   std::condition_variable cv;
-  std::size_t next = 0, turn = 0;
+  std::size_t next = 1, turn = 1;
   std::exception_ptr error;
   auto run = [&] {
     for (;;) {
