@@ -13,7 +13,7 @@ ROOT=$(cd "$(dirname "$0")/.." && pwd)
 cd "$ROOT"
 if [ "${GBMSWEEP_DEMO_SETUP:-1}" != 0 ]; then
   bash scripts/install-deps.sh
-  bash scripts/build.sh
+  bash scripts/build.sh gbmsweep
 fi
 G=${GBMSWEEP_EXE:-$ROOT/build/src/cli/gbmsweep}
 SWEEP=$ROOT/sweeps/smoke.toml
