@@ -22,6 +22,9 @@ int cmd_run(const Args& args) {
        "(SLURM_JOB_END_TIME also applies)")
       ("grace", po::value(&opt.grace_s)->default_value(opt.grace_s),
        "seconds running tasks get to finish after SIGTERM/SIGINT/SIGUSR1")
+      ("group-fail-wait", po::value(&opt.group_fail_wait_s)->default_value(opt.group_fail_wait_s),
+       "seconds the other members of a group task get to return after one failed; then the "
+       "job aborts (they may be blocked in a collective) and the next run resumes")
       ("threads", po::value(&opt.threads)->default_value(opt.threads),
        "threads per rank (0: cores per node / ranks per node)")
       ("no-fsync", po::bool_switch(),
@@ -33,8 +36,8 @@ int cmd_run(const Args& args) {
   po::variables_map vm;
   if (!parse_command_line("run", "FILE --store DIR [options]", args, visible, pos, vm)) return 0;
   opt.store_sync = !vm["no-fsync"].as<bool>();
-  if (opt.grace_s < 0 || opt.walltime_s < 0 || opt.threads < 0)
-    throw UsageError{"--grace, --walltime and --threads must not be negative"};
+  if (opt.grace_s < 0 || opt.walltime_s < 0 || opt.threads < 0 || opt.group_fail_wait_s < 0)
+    throw UsageError{"--grace, --walltime, --group-fail-wait and --threads must not be negative"};
   opt.task_lookup = [](const std::string& kind) { return task_function(kind); };
   opt.code_version = std::string(GBMSWEEP_VERSION) + "+" + GBMSWEEP_GIT_COMMIT;
 

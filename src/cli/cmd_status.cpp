@@ -64,6 +64,7 @@ int cmd_status(const Args& args) {
     for (const auto& r : records) {
       std::string digest = digest_of(r.key);
       tasks.push_back({{"key", r.key},
+                       {"name", r.name},
                        {"kind", r.kind},
                        {"status", r.status},
                        {"error", r.status == "failed" ? json(r.error) : json(nullptr)},

@@ -127,6 +127,7 @@ class Coordinator {
     std::vector<int> members;
     int reported = 0;
     bool failed = false, cancelled = false;
+    double failed_at = 0;  // when a member reported failure while others still ran
     std::string error, host;
     std::optional<TaskResult> result;
     double t0 = 0, t1 = 0;
@@ -143,6 +144,7 @@ class Coordinator {
   void finish_task(int i);
   void block_descendants(int i);
   void begin_drain(const std::string& why);
+  void check_failed_groups();
   bool local_cancelled();
   void progress(bool force);
   int exit_code() const;
@@ -379,6 +381,14 @@ void Coordinator::on_finished(int rank, const Outcome& o, const std::string& hos
   if (!o.ok && !r.failed) {
     r.failed = true;
     r.error = o.error;
+    if (r.reported < static_cast<int>(r.members.size())) {
+      // The others cannot succeed without this member: ask them to stop. One blocked in a
+      // collective cannot hear it; check_failed_groups() ends the job if none returns.
+      r.failed_at = now_s();
+      for (int m : r.members)
+        if (workers_[static_cast<std::size_t>(worker_of_rank_.at(m))].task == i)
+          send(json::object(), m, kTagCancel, world_);
+    }
   }
   if (rank == r.members.front()) {
     r.t0 = o.t0;
@@ -442,6 +452,26 @@ void Coordinator::begin_drain(const std::string& why) {
   drain_deadline_ = now_s() + opt_.grace_s;
   GBM_LOG(Info, "drain (" << why << "): no new tasks; " << running_.size()
                           << " running get " << fmt_s(opt_.grace_s) << " to finish");
+}
+
+void Coordinator::check_failed_groups() {
+  const double t = now_s();
+  for (const auto& [i, r] : running_) {
+    if (r.failed_at <= 0 || t - r.failed_at <= opt_.group_fail_wait_s) continue;
+    const TaskSpec& spec = plan_.tasks[static_cast<std::size_t>(i)];
+    const int missing = static_cast<int>(r.members.size()) - r.reported;
+    const std::string error = r.error + " [" + std::to_string(missing) + " of " +
+                              std::to_string(r.members.size()) +
+                              " group member(s) did not return within " +
+                              fmt_s(opt_.group_fail_wait_s) +
+                              " (blocked in a collective?); the job was aborted]";
+    store_.mark_failed(spec.key, error, run_info(r));
+    for (const auto& [j, other] : running_)
+      if (j != i) store_.mark_pending(plan_.tasks[static_cast<std::size_t>(j)].key);
+    store_.flush();
+    GBM_LOG(Error, "task " << spec.name << " failed: " << error);
+    MPI_Abort(world_, kExitFailure);
+  }
 }
 
 // One rank: the running task is cancelled once the grace period after a signal is over.
@@ -535,6 +565,7 @@ int Coordinator::run(SchedSummary* summary) {
         MPI_Abort(world_, kExitInterrupted);
       }
     }
+    check_failed_groups();
     progress(false);
     store_.flush_if_due();
     if (activity)

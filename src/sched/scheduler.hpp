@@ -26,6 +26,10 @@ struct SchedOptions {
   double walltime_s = 0;             // 0: none (SLURM_JOB_END_TIME still applies)
   double grace_s = 30;               // after a drain signal, running tasks get this long
   double cancel_wait_s = 5;          // then, after cancelling them, this long to stop
+  // A member of a group task failed while the others still run: they may be blocked in a
+  // collective the failed member never joins. After this long the task is recorded as failed
+  // and the job aborts (running tasks go back to pending; the next submission resumes).
+  double group_fail_wait_s = 60;
   int threads = 0;                   // per rank; 0 = cores per node / ranks per node
   double progress_interval_s = 10;   // at most one progress line per interval
   double index_interval_s = 1;       // at most one store.h5 rewrite per interval

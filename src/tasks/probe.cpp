@@ -32,7 +32,11 @@ TaskResult run_probe(const TaskContext& ctx) {
     GBM_CHECK(!ctx.cancelled(), "probe " << spec.name << " cancelled");
     std::this_thread::sleep_for(std::chrono::milliseconds(5));
   }
-  if (const char* pattern = std::getenv("GBMSWEEP_PROBE_FAIL"); pattern && *pattern)
+  // GBMSWEEP_PROBE_FAIL_MEMBER=m limits the failure to member m of a group task: the others
+  // then wait in the collective below for a member that never comes.
+  const char* member = std::getenv("GBMSWEEP_PROBE_FAIL_MEMBER");
+  const bool this_member = !member || !*member || std::atoi(member) == mpi::rank(ctx.comm);
+  if (const char* pattern = std::getenv("GBMSWEEP_PROBE_FAIL"); pattern && *pattern && this_member)
     GBM_CHECK(!glob_matches(pattern, spec.name) && !glob_matches(pattern, spec.key),
               "probe " << spec.name << ": injected failure (GBMSWEEP_PROBE_FAIL=" << pattern
                        << ")");

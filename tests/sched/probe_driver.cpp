@@ -1,7 +1,7 @@
 // A stand-in for `gbmsweep run` with a probe DAG built in code, so that the scheduler tests do
 // not depend on a sweep file format: `probe_driver --store DIR [--levels L] [--width W]
 // [--sleep-min S] [--sleep-max S] [--seed N] [--group-ranks G] [--retry-failed]
-// [--grace S] [--walltime S]`. Level l > 0 tasks depend on one or two tasks of level l-1;
+// [--grace S] [--walltime S] [--group-fail-wait S]`. Level l > 0 tasks depend on one or two tasks of level l-1;
 // with --group-ranks G, the first task of every level runs on G ranks.
 #include <cstdlib>
 #include <iostream>
@@ -93,6 +93,7 @@ int main(int argc, char** argv) {
     else if (a == "--retry-failed") opt.retry_failed = true;
     else if (a == "--grace") opt.grace_s = std::stod(next());
     else if (a == "--walltime") opt.walltime_s = std::stod(next());
+    else if (a == "--group-fail-wait") opt.group_fail_wait_s = std::stod(next());
     else {
       std::cerr << "probe_driver: unknown option " << a << "\n";
       return 2;

@@ -285,6 +285,41 @@ BOOST_AUTO_TEST_CASE(failed_tasks_are_recorded_and_rerun_only_with_retry_failed)
   BOOST_TEST(digests(st) == ref);
 }
 
+// Member 1 of the group task probe/L1/0 fails before the collective that member 0 then waits
+// in forever: the coordinator records the failure and aborts the job instead of hanging, and
+// a resume with --retry-failed completes it.
+BOOST_AUTO_TEST_CASE(a_failed_group_member_ends_the_job_instead_of_hanging,
+                     *boost::unit_test::precondition([](boost::unit_test::test_unit_id) {
+                       return boost::unit_test::assertion_result(ranks() >= 3);
+                     })) {
+  auto ref = digests(status(reference_store()));
+  std::string dir = work_dir("group-fail");
+  std::string store = dir + "/store";
+  {
+    std::vector<std::string> args = dag_args(store);
+    args.insert(args.end(), {"--group-fail-wait", "2"});
+    Job job(args, dir + "/log",
+            {{"GBMSWEEP_PROBE_FAIL", "probe/L1/0"}, {"GBMSWEEP_PROBE_FAIL_MEMBER", "1"}});
+    BOOST_TEST(job.wait(60) != 0);
+  }
+  json st = status(store);
+  BOOST_TEST(st.at("counts").at("failed") == 1);
+  for (const auto& t : st.at("tasks")) {
+    if (t.at("status") != "failed") continue;
+    BOOST_TEST(t.at("name") == "probe/L1/0");
+    const auto error = t.at("error").get<std::string>();
+    BOOST_TEST(error.find("injected failure") != std::string::npos, error);
+    BOOST_TEST(error.find("did not return") != std::string::npos, error);
+  }
+  std::vector<std::string> args = dag_args(store);
+  args.push_back("--retry-failed");
+  Job resume(args, dir + "/log");
+  BOOST_TEST(resume.wait() == 0);
+  st = status(store);
+  BOOST_TEST(st.at("counts").at("done") == 32);
+  BOOST_TEST(digests(st) == ref);
+}
+
 // grace 20: SIGTERM to every rank, as Slurm signals the tasks of a step; running tasks finish.
 // grace 0: SIGUSR1 to mpiexec, which forwards it (a SIGTERM to mpiexec would make it kill the
 // ranks a second later); running tasks are cancelled and go back to pending.
