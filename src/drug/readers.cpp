@@ -168,41 +168,32 @@ double parse_mgmt(const std::string& value, const std::string& path, std::size_t
 }
 
 Response read_gdsc_response(const std::string& path, const std::string& drug_name) {
-  auto f = text::read_lines(path);
-  if (f.lines.empty()) throw InputError(path, "empty file");
-  auto header = text::split(f.lines[0], text::sniff_delimiter(f.lines[0]));
-  const char delim = text::sniff_delimiter(f.lines[0]);
-  const auto c_id = text::require_column(header, "COSMIC_ID", path);
-  const auto c_drug = text::require_column(header, "DRUG_NAME", path);
-  const auto c_auc = text::require_column(header, "AUC", path);
+  const auto t = text::read_table(path);
+  const auto c_id = text::require_column(t.header, "COSMIC_ID", path);
+  const auto c_drug = text::require_column(t.header, "DRUG_NAME", path);
+  const auto c_auc = text::require_column(t.header, "AUC", path);
   const std::string want = lower(drug_name);
   Response r;
   std::map<std::string, std::size_t> line_of;
-  for (std::size_t i = 1; i < f.lines.size(); ++i) {
-    if (f.lines[i].empty()) continue;
-    auto row = text::split(f.lines[i], delim);
-    if (row.size() != header.size())
-      fail(path, i + 1, "has " + std::to_string(row.size()) + " fields, header has " +
-                            std::to_string(header.size()));
-    if (lower(trim(row[c_drug])) != want) continue;
-    std::string id = trim(row[c_id]);
-    if (id.empty()) fail(path, i + 1, "empty COSMIC_ID");
-    double auc = text::parse_number(row[c_auc], path, i + 1, "AUC");
-    auto [it, fresh] = line_of.emplace(id, i + 1);
+  for (const auto& row : t.rows) {
+    if (lower(trim(row.at(c_drug))) != want) continue;
+    std::string id = trim(row.at(c_id));
+    if (id.empty()) fail(path, row.line, "empty COSMIC_ID");
+    double auc = text::parse_number(row.at(c_auc), path, row.line, "AUC");
+    auto [it, fresh] = line_of.emplace(id, row.line);
     if (!fresh)
-      fail(path, i + 1, "duplicated sample: COSMIC_ID " + id + " for " + drug_name +
-                            " already on line " + std::to_string(it->second));
+      fail(path, row.line, "duplicated sample: COSMIC_ID " + id + " for " + drug_name +
+                               " already on line " + std::to_string(it->second));
     r.ids.push_back(id);
     r.auc.push_back(auc);
   }
-  if (r.ids.empty()) fail(path, f.lines.size(), "no rows for drug '" + drug_name + "'");
+  if (r.ids.empty()) fail(path, t.last_line, "no rows for drug '" + drug_name + "'");
   return r;
 }
 
 ExprMatrix read_gdsc_expression(const std::string& path) {
-  auto f = text::read_lines(path);
-  if (f.lines.empty()) throw InputError(path, "empty file");
-  auto header = text::split(f.lines[0], '\t');
+  const auto t = text::read_table(path, '\t');
+  const auto& header = t.header;
   const auto c_sym = text::require_column(header, "GENE_SYMBOLS", path);
   std::vector<std::size_t> cols;
   std::vector<std::string> samples;
@@ -216,22 +207,15 @@ ExprMatrix read_gdsc_expression(const std::string& path) {
   MatrixBuilder b;
   b.path = path;
   b.set_samples(samples, 1);
-  std::size_t last = 1;
-  for (std::size_t i = 1; i < f.lines.size(); ++i) {
-    if (f.lines[i].empty()) continue;
-    last = i + 1;
-    auto row = text::split(f.lines[i], '\t');
-    if (row.size() != header.size())
-      fail(path, i + 1, "has " + std::to_string(row.size()) + " fields, header has " +
-                            std::to_string(header.size()));
-    std::string gene = trim(row[c_sym]);
+  for (const auto& row : t.rows) {
+    std::string gene = trim(row.at(c_sym));
     if (gene.empty()) continue;  // probes without a symbol (318 in the real file)
     std::vector<double> v(cols.size());
     for (std::size_t k = 0; k < cols.size(); ++k)
-      v[k] = text::parse_number(row[cols[k]], path, i + 1, header[cols[k]]);
+      v[k] = text::parse_number(row.at(cols[k]), path, row.line, header[cols[k]]);
     b.add(gene, std::move(v));
   }
-  return b.finish(Merge::Mean, last);
+  return b.finish(Merge::Mean, t.rows.empty() ? 1 : t.rows.back().line);
 }
 
 ExprMatrix read_hgcc_expression(const std::string& path) {
@@ -239,33 +223,23 @@ ExprMatrix read_hgcc_expression(const std::string& path) {
 }
 
 Response read_hgcc_response(const std::string& path) {
-  auto f = text::read_lines(path);
-  if (f.lines.empty()) throw InputError(path, "empty file");
-  const char delim = text::sniff_delimiter(f.lines[0]);
-  auto header = text::split(f.lines[0], delim);
   // R's write.table omits the row-name column from the header; tolerate that.
-  const auto c_line = text::require_column(header, "cell.line", path);
-  const auto c_auc = text::require_column(header, "AUC_Temozolomide", path);
+  const auto t = text::read_table(path, 0, /*row_names=*/true);
+  const auto c_line = text::require_column(t.header, "cell.line", path);
+  const auto c_auc = text::require_column(t.header, "AUC_Temozolomide", path);
   std::map<std::string, std::pair<double, int>> acc;
   std::vector<std::string> order;
-  for (std::size_t i = 1; i < f.lines.size(); ++i) {
-    if (f.lines[i].empty()) continue;
-    auto row = text::split(f.lines[i], delim);
-    std::size_t shift = 0;
-    if (row.size() == header.size() + 1) shift = 1;
-    else if (row.size() != header.size())
-      fail(path, i + 1, "has " + std::to_string(row.size()) + " fields, header has " +
-                            std::to_string(header.size()));
-    std::string name = trim(row[c_line + shift]);
-    if (name.size() < 5) fail(path, i + 1, "cell.line '" + name + "' is shorter than 5 characters");
-    double auc = text::parse_number(row[c_auc + shift], path, i + 1, "AUC_Temozolomide");
+  for (const auto& row : t.rows) {
+    std::string name = trim(row.at(c_line));
+    if (name.size() < 5) fail(path, row.line, "cell.line '" + name + "' is shorter than 5 characters");
+    double auc = text::parse_number(row.at(c_auc), path, row.line, "AUC_Temozolomide");
     std::string id = name.substr(0, 5);
     auto [it, fresh] = acc.emplace(id, std::make_pair(0.0, 0));
     if (fresh) order.push_back(id);
     it->second.first += auc;
     it->second.second += 1;
   }
-  if (order.empty()) fail(path, f.lines.size(), "no response rows");
+  if (order.empty()) fail(path, t.last_line, "no response rows");
   Response r;
   for (const auto& id : order) {
     r.ids.push_back(id);
@@ -279,40 +253,32 @@ ExprMatrix read_count_matrix(const std::string& path) {
 }
 
 GseClinical read_gse_response(const std::string& path) {
-  auto f = text::read_lines(path);
-  if (f.lines.empty()) throw InputError(path, "empty file");
-  const char delim = text::sniff_delimiter(f.lines[0]);
-  auto header = text::split(f.lines[0], delim);
-  const auto c_id = text::require_column(header, "GS.number", path);
-  const auto c_auc = text::require_column(header, "AUC", path);
-  const auto c_mc = text::require_column(header, "MGMT_status_culture", path);
-  const auto c_mt = text::require_column(header, "MGMT_status_tumor", path);
+  const auto t = text::read_table(path);
+  const auto c_id = text::require_column(t.header, "GS.number", path);
+  const auto c_auc = text::require_column(t.header, "AUC", path);
+  const auto c_mc = text::require_column(t.header, "MGMT_status_culture", path);
+  const auto c_mt = text::require_column(t.header, "MGMT_status_tumor", path);
   GseClinical g;
   std::map<std::string, std::size_t> line_of;
-  for (std::size_t i = 1; i < f.lines.size(); ++i) {
-    if (f.lines[i].empty()) continue;
-    auto row = text::split(f.lines[i], delim);
-    if (row.size() != header.size())
-      fail(path, i + 1, "has " + std::to_string(row.size()) + " fields, header has " +
-                            std::to_string(header.size()));
-    std::string id = trim(row[c_id]);
-    if (id.empty()) fail(path, i + 1, "empty GS.number");
+  for (const auto& row : t.rows) {
+    std::string id = trim(row.at(c_id));
+    if (id.empty()) fail(path, row.line, "empty GS.number");
     // The published table writes GS802 or 802; the count matrix columns are GS.802.
     auto digits = [](const std::string& s) {
       return !s.empty() && std::all_of(s.begin(), s.end(), [](unsigned char c) { return std::isdigit(c); });
     };
     if (digits(id)) id = "GS." + id;
     else if (id.rfind("GS", 0) == 0 && digits(id.substr(2))) id = "GS." + id.substr(2);
-    auto [it, fresh] = line_of.emplace(id, i + 1);
+    auto [it, fresh] = line_of.emplace(id, row.line);
     if (!fresh)
-      fail(path, i + 1, "duplicated sample '" + id + "' (first on line " +
-                            std::to_string(it->second) + ")");
+      fail(path, row.line, "duplicated sample '" + id + "' (first on line " +
+                               std::to_string(it->second) + ")");
     g.response.ids.push_back(id);
-    g.response.auc.push_back(text::parse_number(row[c_auc], path, i + 1, "AUC"));
-    g.mgmt_culture.push_back(parse_mgmt(row[c_mc], path, i + 1));
-    g.mgmt_tumor.push_back(parse_mgmt(row[c_mt], path, i + 1));
+    g.response.auc.push_back(text::parse_number(row.at(c_auc), path, row.line, "AUC"));
+    g.mgmt_culture.push_back(parse_mgmt(row.at(c_mc), path, row.line));
+    g.mgmt_tumor.push_back(parse_mgmt(row.at(c_mt), path, row.line));
   }
-  if (g.response.ids.empty()) fail(path, f.lines.size(), "no response rows");
+  if (g.response.ids.empty()) fail(path, t.last_line, "no response rows");
   return g;
 }
 

@@ -52,4 +52,27 @@ std::size_t require_column(const std::vector<std::string>& header, const std::st
   fail(path, line, "missing column '" + name + "'");
 }
 
+Table read_table(const std::string& path, char delim, bool row_names) {
+  auto f = read_lines(path);
+  if (f.lines.empty()) throw InputError(path, "empty file");
+  if (delim == 0) delim = sniff_delimiter(f.lines[0]);
+  Table t;
+  t.path = path;
+  t.header = split(f.lines[0], delim);
+  t.last_line = f.lines.size();
+  for (std::size_t i = 1; i < f.lines.size(); ++i) {
+    if (f.lines[i].empty()) continue;
+    Row r;
+    r.line = i + 1;
+    r.fields = split(f.lines[i], delim);
+    if (row_names && r.fields.size() == t.header.size() + 1)
+      r.offset = 1;
+    else if (r.fields.size() != t.header.size())
+      fail(path, r.line, "has " + std::to_string(r.fields.size()) + " fields, header has " +
+                             std::to_string(t.header.size()));
+    t.rows.push_back(std::move(r));
+  }
+  return t;
+}
+
 }  // namespace gbmsweep::drug::text

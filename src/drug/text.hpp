@@ -31,4 +31,22 @@ std::size_t require_column(const std::vector<std::string>& header, const std::st
 
 [[noreturn]] void fail(const std::string& path, std::size_t line, const std::string& message);
 
+// A delimited table: header on line 1, then the non-empty data rows, each checked to have as
+// many fields as the header, or one more when `row_names` (R's write.table omits the row-name
+// column from the header; `offset` is then 1 so that header index j is field j + offset).
+struct Row {
+  std::size_t line = 0;  // 1-based
+  std::vector<std::string> fields;
+  std::size_t offset = 0;
+  const std::string& at(std::size_t column) const { return fields[column + offset]; }
+};
+struct Table {
+  std::string path;
+  std::vector<std::string> header;
+  std::vector<Row> rows;
+  std::size_t last_line = 1;  // for "no rows" errors: the file's line count
+};
+// `delim` 0: tab if the header has one, else comma.
+Table read_table(const std::string& path, char delim = 0, bool row_names = false);
+
 }  // namespace gbmsweep::drug::text
