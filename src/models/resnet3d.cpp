@@ -29,6 +29,17 @@ void init_like_medicalnet(nn::Module& m) {
 
 }  // namespace
 
+torch::Tensor conv3d(const nn::Conv3dImpl& c, const torch::Tensor& x) {
+  const auto& o = c.options;
+  const auto* pad = c10::get_if<torch::ExpandingArray<3>>(&o.padding());
+  if (!pad || !at::hasMKLDNN() || !at::globalContext().userEnabledMkldnn() || !x.is_cpu() ||
+      x.is_mkldnn() || x.scalar_type() != torch::kFloat || c.weight.scalar_type() != torch::kFloat)
+    return const_cast<nn::Conv3dImpl&>(c).forward(x);
+  c10::optional<torch::Tensor> bias;
+  if (c.bias.defined()) bias = c.bias;
+  return at::mkldnn_convolution(x, c.weight, bias, **pad, *o.stride(), *o.dilation(), o.groups());
+}
+
 std::vector<int> stage_blocks(int depth) {
   switch (depth) {
     case 10: return {1, 1, 1, 1};
@@ -67,16 +78,17 @@ void ResBlockImpl::reset() {
 }
 
 torch::Tensor ResBlockImpl::forward(const torch::Tensor& x) {
-  auto y = torch::relu(bn1(conv1(x)));
+  auto y = torch::relu(bn1(conv3d(*conv1, x)));
   if (options_.bottleneck) {
-    y = torch::relu(bn2(conv2(y)));
-    y = bn3(conv3(y));
+    y = torch::relu(bn2(conv3d(*conv2, y)));
+    y = bn3(conv3d(*conv3, y));
   } else {
-    y = bn2(conv2(y));
+    y = bn2(conv3d(*conv2, y));
   }
   torch::Tensor residual = x;
   if (options_.shortcut == 'B') {
-    residual = downsample->forward(x);
+    residual = downsample[1]->as<nn::BatchNorm3d>()->forward(
+        conv3d(*downsample[0]->as<nn::Conv3d>(), x));
   } else if (options_.shortcut == 'A') {
     // MedicalNet's downsample_basic_block: avg_pool3d(kernel 1, stride) then zero channels.
     residual = x.slice(2, 0, c10::nullopt, options_.stride)
@@ -133,7 +145,7 @@ void ResNet3DImpl::reset() {
 }
 
 torch::Tensor ResNet3DImpl::stem(const torch::Tensor& x) {
-  auto y = torch::relu(bn1(conv1(x)));
+  auto y = torch::relu(bn1(conv3d(*conv1, x)));
   return torch::max_pool3d(y, 3, 2, 1);
 }
 
