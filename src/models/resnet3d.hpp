@@ -28,6 +28,8 @@ struct ResBlockOptions {
   char shortcut = 'N';
 };
 
+class FoldedResBlock;
+
 class ResBlockImpl : public torch::nn::Cloneable<ResBlockImpl> {
  public:
   explicit ResBlockImpl(const ResBlockOptions& options);
@@ -37,12 +39,35 @@ class ResBlockImpl : public torch::nn::Cloneable<ResBlockImpl> {
   int64_t out_planes() const { return options_.planes * (options_.bottleneck ? 4 : 1); }
 
  private:
+  friend class FoldedResBlock;
   ResBlockOptions options_;
   torch::nn::Conv3d conv1{nullptr}, conv2{nullptr}, conv3{nullptr};
   torch::nn::BatchNorm3d bn1{nullptr}, bn2{nullptr}, bn3{nullptr};
   torch::nn::Sequential downsample{nullptr};
 };
 TORCH_MODULE(ResBlock);
+
+// A value-only snapshot of a ResBlock with its eval-mode BatchNorms folded into the convolutions
+// (w' = w * s, b' = beta - mean * s, s = gamma / sqrt(var + eps)): the same function up to float
+// rounding, one pass less per BatchNorm, ReLUs and the residual add in place. Used where a block
+// runs many times without autograd (SpotTune evaluation); rebuild it when the block changes.
+class FoldedResBlock {
+ public:
+  explicit FoldedResBlock(const ResBlockImpl& block);
+  // Call under no-grad; `x` is not modified.
+  torch::Tensor forward(const torch::Tensor& x) const;
+
+ private:
+  struct Conv {
+    torch::Tensor weight, bias;
+    std::vector<int64_t> padding, stride, dilation;
+    torch::Tensor operator()(const torch::Tensor& x) const;
+  };
+  static Conv fold(const torch::nn::Conv3dImpl& conv, const torch::nn::BatchNorm3dImpl& bn);
+  ResBlockOptions options_;
+  std::vector<Conv> convs_;  // 2 (basic) or 3 (bottleneck)
+  Conv downsample_;          // shortcut 'B' only
+};
 
 struct ResNet3DOptions {
   int depth = 50;           // 10, 18, 34 or 50
