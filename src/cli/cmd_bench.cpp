@@ -44,6 +44,7 @@ bool parse_step_options(const std::string& name, const Args& args, bool eval,
   add("threads", po::value(&o.threads)->default_value(o.threads), "torch intra-op threads");
   add("steps", po::value(&o.steps)->default_value(o.steps), "timed repetitions after a warm-up");
   if (eval) add("samples", po::value(&o.samples)->default_value(o.samples), "Gumbel samples per image");
+  add("profile", po::value(&o.profile), "also profile one more call into this chrome-trace JSON");
   po::variables_map vm;
   if (!parse_command_line("bench " + name, "[options]", args, opts, {}, vm)) return false;
   if (o.model != "spottune" && o.model != "resnet")

@@ -29,6 +29,17 @@ void init_like_medicalnet(nn::Module& m) {
 
 }  // namespace
 
+torch::Tensor conv3d(const nn::Conv3dImpl& c, const torch::Tensor& x) {
+  const auto& o = c.options;
+  const auto* pad = c10::get_if<torch::ExpandingArray<3>>(&o.padding());
+  if (!pad || !at::hasMKLDNN() || !at::globalContext().userEnabledMkldnn() || !x.is_cpu() ||
+      x.is_mkldnn() || x.scalar_type() != torch::kFloat || c.weight.scalar_type() != torch::kFloat)
+    return const_cast<nn::Conv3dImpl&>(c).forward(x);
+  c10::optional<torch::Tensor> bias;
+  if (c.bias.defined()) bias = c.bias;
+  return at::mkldnn_convolution(x, c.weight, bias, **pad, *o.stride(), *o.dilation(), o.groups());
+}
+
 std::vector<int> stage_blocks(int depth) {
   switch (depth) {
     case 10: return {1, 1, 1, 1};
@@ -67,16 +78,17 @@ void ResBlockImpl::reset() {
 }
 
 torch::Tensor ResBlockImpl::forward(const torch::Tensor& x) {
-  auto y = torch::relu(bn1(conv1(x)));
+  auto y = torch::relu(bn1(conv3d(*conv1, x)));
   if (options_.bottleneck) {
-    y = torch::relu(bn2(conv2(y)));
-    y = bn3(conv3(y));
+    y = torch::relu(bn2(conv3d(*conv2, y)));
+    y = bn3(conv3d(*conv3, y));
   } else {
-    y = bn2(conv2(y));
+    y = bn2(conv3d(*conv2, y));
   }
   torch::Tensor residual = x;
   if (options_.shortcut == 'B') {
-    residual = downsample->forward(x);
+    residual = downsample[1]->as<nn::BatchNorm3d>()->forward(
+        conv3d(*downsample[0]->as<nn::Conv3d>(), x));
   } else if (options_.shortcut == 'A') {
     // MedicalNet's downsample_basic_block: avg_pool3d(kernel 1, stride) then zero channels.
     residual = x.slice(2, 0, c10::nullopt, options_.stride)
@@ -88,6 +100,58 @@ torch::Tensor ResBlockImpl::forward(const torch::Tensor& x) {
     residual = torch::cat({residual, pad}, 1);
   }
   return torch::relu(y + residual);
+}
+
+FoldedResBlock::Conv FoldedResBlock::fold(const nn::Conv3dImpl& conv,
+                                           const nn::BatchNorm3dImpl& bn) {
+  torch::NoGradGuard no_grad;
+  const auto* pad = c10::get_if<torch::ExpandingArray<3>>(&conv.options.padding());
+  GBM_CHECK(pad, "FoldedResBlock: convolution padding must be explicit");
+  GBM_CHECK(bn.options.affine() && bn.options.track_running_stats(),
+            "FoldedResBlock: BatchNorm needs affine parameters and running statistics");
+  auto scale = bn.weight / torch::sqrt(bn.running_var + bn.options.eps());
+  Conv c;
+  c.weight = (conv.weight * scale.view({-1, 1, 1, 1, 1})).contiguous();
+  c.bias = bn.bias - bn.running_mean * scale;
+  if (conv.bias.defined()) c.bias = c.bias + conv.bias * scale;
+  c.padding = std::vector<int64_t>((*pad)->begin(), (*pad)->end());
+  c.stride = std::vector<int64_t>(conv.options.stride()->begin(), conv.options.stride()->end());
+  c.dilation =
+      std::vector<int64_t>(conv.options.dilation()->begin(), conv.options.dilation()->end());
+  return c;
+}
+
+torch::Tensor FoldedResBlock::Conv::operator()(const torch::Tensor& x) const {
+  if (at::hasMKLDNN() && at::globalContext().userEnabledMkldnn() && x.is_cpu() &&
+      x.scalar_type() == torch::kFloat)
+    return at::mkldnn_convolution(x, weight, bias, padding, stride, dilation, 1);
+  return torch::conv3d(x, weight, bias, stride, padding, dilation);
+}
+
+FoldedResBlock::FoldedResBlock(const ResBlockImpl& b) : options_(b.options_) {
+  convs_.push_back(fold(*b.conv1, *b.bn1));
+  convs_.push_back(fold(*b.conv2, *b.bn2));
+  if (options_.bottleneck) convs_.push_back(fold(*b.conv3, *b.bn3));
+  if (options_.shortcut == 'B')
+    downsample_ = fold(*b.downsample->ptr(0)->as<nn::Conv3d>(),
+                       *b.downsample->ptr(1)->as<nn::BatchNorm3d>());
+}
+
+torch::Tensor FoldedResBlock::forward(const torch::Tensor& x) const {
+  auto y = x;
+  for (size_t i = 0; i + 1 < convs_.size(); ++i) y = convs_[i](y).relu_();
+  y = convs_.back()(y);
+  if (options_.shortcut == 'B') {
+    y.add_(downsample_(x));
+  } else if (options_.shortcut == 'A') {
+    auto r = x.slice(2, 0, c10::nullopt, options_.stride)
+                 .slice(3, 0, c10::nullopt, options_.stride)
+                 .slice(4, 0, c10::nullopt, options_.stride);
+    y.narrow(1, 0, r.size(1)).add_(r);  // the zero-padded channels add nothing
+  } else {
+    y.add_(x);
+  }
+  return y.relu_();
 }
 
 ResNet3DImpl::ResNet3DImpl(const ResNet3DOptions& options) : options_(options) { reset(); }
@@ -133,7 +197,7 @@ void ResNet3DImpl::reset() {
 }
 
 torch::Tensor ResNet3DImpl::stem(const torch::Tensor& x) {
-  auto y = torch::relu(bn1(conv1(x)));
+  auto y = torch::relu(bn1(conv3d(*conv1, x)));
   return torch::max_pool3d(y, 3, 2, 1);
 }
 

@@ -9,6 +9,12 @@
 
 namespace gbmsweep::models {
 
+// `c` applied to x, in the forward pass through oneDNN (MKLDNN) whenever it can run there. ATen
+// picks its slow native kernels for 1x1x1 convolutions at one thread and for batch-1 3x3x3
+// convolutions of small volumes; oneDNN's forward was 1.3-4x faster at the SpotTune shapes. The
+// backward pass still goes where ATen's convolution_backward sends it.
+torch::Tensor conv3d(const torch::nn::Conv3dImpl& c, const torch::Tensor& x);
+
 // One residual block: BasicBlock (depth 10/18/34) or Bottleneck (depth 50). Its output includes
 // its own residual and the final ReLU, as in MedicalNet.
 struct ResBlockOptions {
@@ -22,6 +28,8 @@ struct ResBlockOptions {
   char shortcut = 'N';
 };
 
+class FoldedResBlock;
+
 class ResBlockImpl : public torch::nn::Cloneable<ResBlockImpl> {
  public:
   explicit ResBlockImpl(const ResBlockOptions& options);
@@ -31,12 +39,35 @@ class ResBlockImpl : public torch::nn::Cloneable<ResBlockImpl> {
   int64_t out_planes() const { return options_.planes * (options_.bottleneck ? 4 : 1); }
 
  private:
+  friend class FoldedResBlock;
   ResBlockOptions options_;
   torch::nn::Conv3d conv1{nullptr}, conv2{nullptr}, conv3{nullptr};
   torch::nn::BatchNorm3d bn1{nullptr}, bn2{nullptr}, bn3{nullptr};
   torch::nn::Sequential downsample{nullptr};
 };
 TORCH_MODULE(ResBlock);
+
+// A value-only snapshot of a ResBlock with its eval-mode BatchNorms folded into the convolutions
+// (w' = w * s, b' = beta - mean * s, s = gamma / sqrt(var + eps)): the same function up to float
+// rounding, one pass less per BatchNorm, ReLUs and the residual add in place. Used where a block
+// runs many times without autograd (SpotTune evaluation); rebuild it when the block changes.
+class FoldedResBlock {
+ public:
+  explicit FoldedResBlock(const ResBlockImpl& block);
+  // Call under no-grad; `x` is not modified.
+  torch::Tensor forward(const torch::Tensor& x) const;
+
+ private:
+  struct Conv {
+    torch::Tensor weight, bias;
+    std::vector<int64_t> padding, stride, dilation;
+    torch::Tensor operator()(const torch::Tensor& x) const;
+  };
+  static Conv fold(const torch::nn::Conv3dImpl& conv, const torch::nn::BatchNorm3dImpl& bn);
+  ResBlockOptions options_;
+  std::vector<Conv> convs_;  // 2 (basic) or 3 (bottleneck)
+  Conv downsample_;          // shortcut 'B' only
+};
 
 struct ResNet3DOptions {
   int depth = 50;           // 10, 18, 34 or 50

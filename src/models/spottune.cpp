@@ -1,5 +1,6 @@
 #include "models/spottune.hpp"
 
+#include <algorithm>
 #include <utility>
 
 #include "common/error.hpp"
@@ -15,6 +16,53 @@ torch::Tensor indices(const std::vector<int64_t>& v) {
 // Rows `idx` of x through `block`, or an empty result when idx is empty.
 torch::Tensor run_rows(ResBlock& block, const torch::Tensor& x, const torch::Tensor& idx) {
   return block->forward(x.index_select(0, idx));
+}
+
+// The activations of one prefix-tree level, row k = node k: the blocks' output chunks in node
+// order, kept apart. The next level gathers its input rows straight from them, which saves
+// concatenating every level (about 5 % of an evaluation at 35x43x43).
+class LevelRows {
+ public:
+  void add(torch::Tensor t) {
+    starts_.push_back(size_);
+    size_ += t.size(0);
+    parts_.push_back(std::move(t));
+  }
+  // rows[0..count) as one tensor; a chunk itself (no copy) when the rows are exactly that chunk.
+  torch::Tensor gather(const int64_t* rows, size_t count) const {
+    const auto part = [&](int64_t row) {
+      return static_cast<size_t>(std::upper_bound(starts_.begin(), starts_.end(), row) -
+                                 starts_.begin()) - 1;
+    };
+    const size_t first = part(rows[0]);
+    bool whole = rows[0] == starts_[first] &&
+                 static_cast<int64_t>(count) == parts_[first].size(0);
+    for (size_t i = 1; whole && i < count; ++i) whole = rows[i] == rows[0] + static_cast<int64_t>(i);
+    if (whole) return parts_[first];
+    std::vector<torch::Tensor> picked;
+    picked.reserve(count);
+    for (size_t i = 0; i < count; ++i) {
+      const size_t k = part(rows[i]);
+      picked.push_back(parts_[k][rows[i] - starts_[k]]);
+    }
+    return torch::stack(picked);
+  }
+  const std::vector<torch::Tensor>& parts() const { return parts_; }
+
+ private:
+  std::vector<torch::Tensor> parts_;
+  std::vector<int64_t> starts_;
+  int64_t size_ = 0;
+};
+
+// Rows `rows` of `in` through `block`, at most kEvalChunk rows per call, appended to `out`.
+// Chunks keep the working set small (measured 10-25 % faster per row than 64-row batches at
+// 35x43x43) and the memory bounded whatever the number of routes.
+constexpr size_t kEvalChunk = 16;
+void run_chunked(const FoldedResBlock& block, const LevelRows& in, const std::vector<int64_t>& rows,
+                 LevelRows& out) {
+  for (size_t i = 0; i < rows.size(); i += kEvalChunk)
+    out.add(block.forward(in.gather(rows.data() + i, std::min(kEvalChunk, rows.size() - i))));
 }
 
 }  // namespace
@@ -159,7 +207,8 @@ torch::Tensor SpotTune3DImpl::sample_probabilities(const torch::Tensor& x,
   std::vector<Samples> nodes(n);
   for (int64_t i = 0; i < n; ++i)
     for (int64_t s = 0; s < S; ++s) nodes[i].emplace_back(s, i);
-  auto act = backbone->stem(x);
+  LevelRows act;
+  act.add(backbone->stem(x));
   auto frozen = backbone->blocks();
   for (int64_t l = 0; l < L; ++l) {
     std::vector<int64_t> parent1, parent0;
@@ -170,16 +219,18 @@ torch::Tensor SpotTune3DImpl::sample_probabilities(const torch::Tensor& x,
       if (!a.empty()) parent1.push_back(static_cast<int64_t>(k)), kids1.push_back(std::move(a));
       if (!b.empty()) parent0.push_back(static_cast<int64_t>(k)), kids0.push_back(std::move(b));
     }
-    std::vector<torch::Tensor> parts;
-    if (!parent1.empty())
-      parts.push_back(tuned->ptr<ResBlockImpl>(l)->forward(act.index_select(0, indices(parent1))));
-    if (!parent0.empty()) parts.push_back(frozen[l]->forward(act.index_select(0, indices(parent0))));
-    act = parts.size() == 1 ? parts[0] : torch::cat(parts, 0);
+    LevelRows next;
+    // Folded once per call: the weights are fixed for its duration.
+    if (!parent1.empty()) run_chunked(FoldedResBlock(*tuned->ptr<ResBlockImpl>(l)), act, parent1, next);
+    if (!parent0.empty()) run_chunked(FoldedResBlock(*frozen[l]), act, parent0, next);
+    act = std::move(next);
     nodes = std::move(kids1);
     nodes.insert(nodes.end(), std::make_move_iterator(kids0.begin()),
                  std::make_move_iterator(kids0.end()));
   }
-  auto p = torch::sigmoid(backbone->head(act).squeeze(1)).contiguous();
+  std::vector<torch::Tensor> logits;
+  for (const auto& part : act.parts()) logits.push_back(backbone->head(part).squeeze(1));
+  auto p = torch::sigmoid(torch::cat(logits, 0)).contiguous();
   auto pa = p.accessor<float, 1>();
   auto out = torch::empty({n, S}, torch::kFloat);
   auto oa = out.accessor<float, 2>();

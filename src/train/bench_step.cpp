@@ -8,6 +8,7 @@
 #include <functional>
 #include <vector>
 
+#include <torch/csrc/autograd/profiler_legacy.h>
 #include <torch/torch.h>
 
 #include "common/error.hpp"
@@ -35,8 +36,8 @@ double median(std::vector<double> v) {
   return v.size() % 2 ? v[v.size() / 2] : 0.5 * (v[v.size() / 2 - 1] + v[v.size() / 2]);
 }
 
-// One warm-up call, then `steps` timed calls.
-BenchTimes time_it(int steps, const std::function<void()>& fn) {
+// One warm-up call, then `steps` timed calls, then one profiled call when `profile` is set.
+BenchTimes time_it(int steps, const std::string& profile, const std::function<void()>& fn) {
   fn();
   std::vector<double> wall, cpu;
   for (int i = 0; i < std::max(1, steps); ++i) {
@@ -51,6 +52,10 @@ BenchTimes time_it(int steps, const std::function<void()>& fn) {
   r.median_s = median(wall);
   r.median_cpu_s = median(cpu);
   r.peak_rss_mb = peak_rss_mb();
+  if (!profile.empty()) {
+    torch::autograd::profiler::RecordProfile guard(profile);
+    fn();
+  }
   return r;
 }
 
@@ -76,7 +81,7 @@ BenchTimes bench_train_step(const BenchStepOptions& o) {
   auto x = torch::rand({o.batch, 1, o.shape[0], o.shape[1], o.shape[2]}, gen);
   auto y = torch::tensor(std::vector<float>(o.batch, 0.0f));
   for (int i = 0; i < o.batch; i += 2) y[i] = 1.0f;
-  return time_it(o.steps, [&] {
+  return time_it(o.steps, o.profile, [&] {
     MicroBatch mb{x, y, torch::Tensor()};
     if (net.stochastic()) mb.gumbel = models::sample_gumbel({o.batch, net.policy_blocks(), 2}, gen);
     train_step(net, opt, {mb}, o.batch, *reducer);
@@ -92,7 +97,7 @@ BenchTimes bench_eval_samples(const BenchStepOptions& o) {
   net.set_training(false);
   auto gen = at::make_generator<at::CPUGeneratorImpl>(o.seed + 1);
   auto x = torch::rand({o.batch, 1, o.shape[0], o.shape[1], o.shape[2]}, gen);
-  return time_it(o.steps, [&] {
+  return time_it(o.steps, o.profile, [&] {
     auto g = models::sample_gumbel({o.samples, o.batch, net.policy_blocks(), 2}, gen);
     net.probabilities(x, g);
   });

@@ -15,6 +15,9 @@ struct BenchStepOptions {
   int steps = 5;      // timed steps, after one warm-up step
   int samples = 100;  // eval benchmark: Gumbel samples per image
   std::uint64_t seed = 0;
+  // Non-empty: one more call after the timed ones under the autograd profiler, written to this
+  // file as a chrome://tracing JSON (op names, shapes, durations).
+  std::string profile;
 };
 
 struct BenchTimes {

@@ -3,6 +3,7 @@
 #include "common/error.hpp"
 #include "common/fs.hpp"
 #include "models/medicalnet.hpp"
+#include "train/fused_adam.hpp"
 
 namespace gbmsweep::train {
 
@@ -177,12 +178,12 @@ Network Network::load(const std::string& path) {
 Optimizers::Optimizers(Network& net, const StepOptions& o) {
   auto main = net.main_parameters();
   GBM_CHECK(!main.empty(), "network has no trainable parameters");
-  main_ = std::make_unique<torch::optim::Adam>(
+  main_ = std::make_unique<FusedAdam>(
       main, torch::optim::AdamOptions(o.lr).weight_decay(o.weight_decay));
   params_ = main;
   auto agent = net.agent_parameters();
   if (!agent.empty()) {
-    agent_ = std::make_unique<torch::optim::Adam>(
+    agent_ = std::make_unique<FusedAdam>(
         agent, torch::optim::AdamOptions(o.agent_lr).weight_decay(o.weight_decay));
     params_.insert(params_.end(), agent.begin(), agent.end());
   }

@@ -127,3 +127,44 @@ BOOST_AUTO_TEST_CASE(state_dict_round_trip) {
   for (auto& p : a->named_parameters())
     BOOST_TEST(torch::equal(p.value(), b->named_parameters()[p.key()]), p.key());
 }
+
+// Folding eval-mode BatchNorm into the convolutions computes the same block, for every block
+// kind (basic / bottleneck; shortcuts N, A, B; stride and dilation), with non-trivial statistics.
+BOOST_AUTO_TEST_CASE(folded_block_matches_eval_block) {
+  torch::manual_seed(3);
+  struct Case { bool bottleneck; int64_t in, planes, stride, dilation; char shortcut; };
+  for (const Case& c : {Case{false, 4, 4, 1, 1, 'N'}, Case{false, 4, 8, 2, 1, 'A'},
+                        Case{false, 4, 8, 2, 1, 'B'}, Case{true, 8, 2, 1, 2, 'N'},
+                        Case{true, 4, 4, 2, 1, 'B'}}) {
+    ResBlockOptions o;
+    o.bottleneck = c.bottleneck;
+    o.in_planes = c.in;
+    o.planes = c.planes;
+    o.stride = c.stride;
+    o.dilation = c.dilation;
+    o.shortcut = c.shortcut;
+    ResBlock block(o);
+    block->eval();
+    {
+      torch::NoGradGuard no_grad;
+      for (auto& m : block->modules(false))
+        if (auto* bn = m->as<torch::nn::BatchNorm3d>()) {
+          bn->running_mean.normal_();
+          bn->running_var.uniform_(0.5, 2.0);
+          bn->weight.uniform_(0.5, 1.5);
+          bn->bias.normal_();
+        }
+    }
+    auto x = torch::randn({3, c.in, 6, 7, 5});
+    torch::NoGradGuard no_grad;
+    auto want = block->forward(x);
+    auto x_copy = x.clone();
+    auto got = FoldedResBlock(*block).forward(x);
+    BOOST_TEST_CONTEXT("shortcut " << c.shortcut << " bottleneck " << c.bottleneck) {
+      BOOST_TEST(torch::equal(x, x_copy));  // the input is not modified in place
+      BOOST_TEST(got.sizes() == want.sizes());
+      BOOST_TEST(torch::allclose(got, want, 1e-4, 1e-5),
+                 "max diff " << (got - want).abs().max().item<float>());
+    }
+  }
+}
