@@ -57,7 +57,6 @@ Table read_table(const std::string& path, char delim, bool row_names) {
   if (f.lines.empty()) throw InputError(path, "empty file");
   if (delim == 0) delim = sniff_delimiter(f.lines[0]);
   Table t;
-  t.path = path;
   t.header = split(f.lines[0], delim);
   t.last_line = f.lines.size();
   for (std::size_t i = 1; i < f.lines.size(); ++i) {

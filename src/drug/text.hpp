@@ -41,7 +41,6 @@ struct Row {
   const std::string& at(std::size_t column) const { return fields[column + offset]; }
 };
 struct Table {
-  std::string path;
   std::vector<std::string> header;
   std::vector<Row> rows;
   std::size_t last_line = 1;  // for "no rows" errors: the file's line count
