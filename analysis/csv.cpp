@@ -6,17 +6,13 @@
 
 #include "common/error.hpp"
 #include "common/fs.hpp"
+#include "common/text.hpp"
 
 namespace gbmsweep::analysis {
 
 namespace {
 
-std::string trim(const std::string& s) {
-  auto b = s.find_first_not_of(" \t\r");
-  if (b == std::string::npos) return "";
-  auto e = s.find_last_not_of(" \t\r");
-  return s.substr(b, e - b + 1);
-}
+using text::trim;
 
 std::string at_line(int line) { return "line " + std::to_string(line) + ": "; }
 

@@ -30,4 +30,10 @@ std::vector<std::string> split(const std::string& line, char delim) {
   return out;
 }
 
+std::string trim(const std::string& s) {
+  const auto b = s.find_first_not_of(" \t\r");
+  if (b == std::string::npos) return "";
+  return s.substr(b, s.find_last_not_of(" \t\r") - b + 1);
+}
+
 }  // namespace gbmsweep::text

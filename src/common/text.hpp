@@ -9,4 +9,7 @@ namespace gbmsweep::text {
 // delimiter, and "" inside it is a quote (RFC 4180, without embedded newlines).
 std::vector<std::string> split(const std::string& line, char delim);
 
+// Without leading and trailing spaces, tabs and carriage returns.
+std::string trim(const std::string& s);
+
 }  // namespace gbmsweep::text

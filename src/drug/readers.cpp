@@ -27,16 +27,11 @@ std::map<std::string, std::size_t> ExprMatrix::sample_index() const {
 namespace {
 
 using text::fail;
+using gbmsweep::text::trim;
 
 std::string lower(std::string s) {
   std::transform(s.begin(), s.end(), s.begin(), [](unsigned char c) { return std::tolower(c); });
   return s;
-}
-
-std::string trim(const std::string& s) {
-  auto b = s.find_first_not_of(" \t");
-  if (b == std::string::npos) return "";
-  return s.substr(b, s.find_last_not_of(" \t") - b + 1);
 }
 
 enum class Merge { Mean, Sum };

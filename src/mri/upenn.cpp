@@ -16,17 +16,7 @@
 namespace gbmsweep::mri {
 
 namespace stdfs = std::filesystem;
-
-namespace {
-
-std::string trim(std::string s) {
-  auto sp = [](unsigned char c) { return std::isspace(c) != 0; };
-  s.erase(s.begin(), std::find_if_not(s.begin(), s.end(), sp));
-  s.erase(std::find_if_not(s.rbegin(), s.rend(), sp).base(), s.end());
-  return s;
-}
-
-}  // namespace
+using text::trim;
 
 UpennLayout scan_upenn(const std::string& dir) {
   std::error_code ec;
