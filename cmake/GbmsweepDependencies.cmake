@@ -14,6 +14,8 @@ find_package(tomlplusplus REQUIRED)
 find_package(nlohmann_json 3.10 REQUIRED)
 find_package(Torch REQUIRED)
 find_package(Rmath REQUIRED)
+# oneDNN headers: the evaluation engine and the dilated-convolution kernels call it directly.
+find_package(OneDNN REQUIRED)
 
 set(GBMSWEEP_HAS_CUDA OFF)
 set(GBMSWEEP_HAS_NCCL OFF)

@@ -7,7 +7,7 @@ if [ "$(id -u)" -ne 0 ]; then SUDO="sudo"; fi
 export DEBIAN_FRONTEND=noninteractive
 PKGS=(
   cmake g++ make ccache git pkg-config
-  libtorch-dev libopenblas0-openmp
+  libtorch-dev libopenblas0-openmp libdnnl-dev
   libopenmpi-dev openmpi-bin
   libhdf5-openmpi-dev libhdf5-dev hdf5-tools
   libinsighttoolkit5-dev
