@@ -57,12 +57,17 @@ class FoldedResBlock {
   // Call under no-grad; `x` is not modified.
   torch::Tensor forward(const torch::Tensor& x) const;
 
- private:
+  // One convolution with its BatchNorm folded in (bias always defined).
   struct Conv {
     torch::Tensor weight, bias;
     std::vector<int64_t> padding, stride, dilation;
     torch::Tensor operator()(const torch::Tensor& x) const;
   };
+  const ResBlockOptions& options() const { return options_; }
+  const std::vector<Conv>& convs() const { return convs_; }
+  const Conv& downsample() const { return downsample_; }
+
+ private:
   static Conv fold(const torch::nn::Conv3dImpl& conv, const torch::nn::BatchNorm3dImpl& bn);
   ResBlockOptions options_;
   std::vector<Conv> convs_;  // 2 (basic) or 3 (bottleneck)

@@ -1,3 +1,4 @@
+#include <boost/test/data/test_case.hpp>
 #include <boost/test/unit_test.hpp>
 #include <torch/torch.h>
 
@@ -10,13 +11,13 @@ using namespace gbmsweep::models;
 
 namespace {
 
-// Depth-50 SpotTune at width 2 (16 Bottleneck blocks) with fine-tuned blocks that already
-// differ from the frozen ones, so that the two branches give different outputs.
-SpotTune3D make_spottune() {
+// Depth-50 SpotTune (16 Bottleneck blocks; width 2 unless asked) with fine-tuned blocks that
+// already differ from the frozen ones, so that the two branches give different outputs.
+SpotTune3D make_spottune(int64_t width = 2) {
   torch::manual_seed(7);
   SpotTuneOptions o;
   o.depth = 50;
-  o.width = 2;
+  o.width = width;
   o.agent_width = 4;
   SpotTune3D net(o);
   torch::NoGradGuard no_grad;
@@ -100,8 +101,11 @@ BOOST_AUTO_TEST_CASE(efficient_forward_matches_naive_values_and_gradients) {
   BOOST_TEST(gslow.at("agent.fc.weight").abs().sum().item<float>() > 0.0f);
 }
 
-BOOST_AUTO_TEST_CASE(prefix_shared_evaluation_matches_one_pass_per_sample) {
-  auto net = make_spottune();
+// Width 2 runs the evaluation on FoldedResBlock; width 16 (channels 16..512, all multiples of
+// 16) on the oneDNN-packed blocks, whose layer3/4 convolutions at 2x2x2 go tap by tap.
+BOOST_DATA_TEST_CASE(prefix_shared_evaluation_matches_one_pass_per_sample,
+                     boost::unit_test::data::make({2, 16}), width) {
+  auto net = make_spottune(width);
   net->eval();
   const int64_t n = 2, S = 12, L = net->num_blocks();
   auto x = torch::rand({n, 1, 16, 16, 16});

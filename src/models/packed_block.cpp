@@ -1,0 +1,316 @@
+#include "models/packed_block.hpp"
+
+#include <ATen/Parallel.h>
+#include <dnnl.h>
+
+#include <algorithm>
+#include <array>
+#include <cstring>
+#include <dnnl.hpp>
+#include <map>
+#include <utility>
+#include <vector>
+
+#include "common/error.hpp"
+
+namespace gbmsweep::models {
+
+namespace {
+
+using tag = dnnl::memory::format_tag;
+using dt = dnnl::memory::data_type;
+
+dnnl::engine& cpu_engine() {
+  static dnnl::engine engine(dnnl::engine::kind::cpu, 0);
+  return engine;
+}
+
+// oneDNN errors enter our code here, with what was being set up or run.
+template <class F>
+auto dnnl_call(const char* what, F&& f) -> decltype(f()) {
+  try {
+    return f();
+  } catch (const dnnl::error& e) {
+    GBM_THROW("oneDNN " << what << " failed: " << e.what() << " (status " << e.status << ")");
+  }
+}
+
+// Valid output range [lo, hi) of one tap (input = output + offset) along a dimension of size n.
+std::pair<int64_t, int64_t> tap_range(int64_t offset, int64_t n) {
+  return {std::max<int64_t>(0, -offset), std::min<int64_t>(n, n - offset)};
+}
+
+enum class Post { kNone, kRelu, kSumRelu };  // kSumRelu: dst = relu(dst + conv(src))
+
+// One folded convolution on blocked activations.
+class PackedConv {
+ public:
+  PackedConv(const FoldedResBlock::Conv& c, Post post) : post_(post) {
+    weight_ = c.weight.contiguous();
+    bias_ = c.bias.contiguous();
+    GBM_CHECK(weight_.dim() == 5 && weight_.size(2) == weight_.size(3) &&
+                  weight_.size(3) == weight_.size(4),
+              "PackedConv: expected a cubic 3D kernel");
+    cout_ = weight_.size(0);
+    cin_ = weight_.size(1);
+    k_ = weight_.size(2);
+    for (int i = 0; i < 3; ++i) {
+      stride_[i] = c.stride[i];
+      pad_[i] = c.padding[i];
+      dil_[i] = c.dilation[i];
+    }
+  }
+
+  int64_t out_channels() const { return cout_; }
+  std::array<int64_t, 3> out_dims(const torch::Tensor& x) const {
+    std::array<int64_t, 3> o{};
+    for (int i = 0; i < 3; ++i)
+      o[i] = (x.size(2 + i) + 2 * pad_[i] - dil_[i] * (k_ - 1) - 1) / stride_[i] + 1;
+    return o;
+  }
+
+  // src, dst blocked and contiguous; with kSumRelu dst holds what is added.
+  void run(const torch::Tensor& src, torch::Tensor& dst) const {
+    if (use_taps(src)) {
+      run_taps(src, dst);
+    } else {
+      run_direct(src, dst);
+    }
+  }
+
+ private:
+  bool use_taps(const torch::Tensor& x) const {
+    if (k_ != 3) return false;
+    for (int i = 0; i < 3; ++i)
+      if (stride_[i] != 1 || dil_[i] < 2 || pad_[i] != dil_[i] || dil_[i] != dil_[0]) return false;
+    return valid_tap_fraction(dil_[0], x.size(2), x.size(3), x.size(4)) < kTapFraction;
+  }
+
+  struct Prim {
+    dnnl::convolution_forward prim;
+    dnnl::memory weights;
+  };
+
+  const Prim& prim(const torch::Tensor& x) const {
+    const std::array<int64_t, 4> key{x.size(0), x.size(2), x.size(3), x.size(4)};
+    auto it = prims_.find(key);
+    if (it != prims_.end()) return it->second;
+    return dnnl_call("convolution setup", [&]() -> const Prim& {
+      auto& eng = cpu_engine();
+      const auto od = out_dims(x);
+      dnnl::memory::desc src({x.size(0), cin_, x.size(2), x.size(3), x.size(4)}, dt::f32,
+                             tag::nCdhw16c);
+      dnnl::memory::desc dst({x.size(0), cout_, od[0], od[1], od[2]}, dt::f32, tag::nCdhw16c);
+      dnnl::memory::desc wany({cout_, cin_, k_, k_, k_}, dt::f32, tag::any);
+      dnnl::memory::desc bias({cout_}, dt::f32, tag::x);
+      dnnl::convolution_forward::desc desc(
+          dnnl::prop_kind::forward_inference, dnnl::algorithm::convolution_direct, src, wany,
+          bias, dst, {stride_[0], stride_[1], stride_[2]},
+          {dil_[0] - 1, dil_[1] - 1, dil_[2] - 1},  // oneDNN counts dilation from 0
+          {pad_[0], pad_[1], pad_[2]}, {pad_[0], pad_[1], pad_[2]});
+      dnnl::post_ops ops;
+      if (post_ == Post::kSumRelu) ops.append_sum(1.0f);
+      if (post_ != Post::kNone) ops.append_eltwise(1.0f, dnnl::algorithm::eltwise_relu, 0.0f, 0.0f);
+      dnnl::primitive_attr attr;
+      attr.set_post_ops(ops);
+      dnnl::convolution_forward::primitive_desc pd(desc, attr, eng);
+      // Pack the weights once per layout the kernels ask for (in practice one per convolution).
+      dnnl::memory packed;
+      for (const auto& m : packed_)
+        if (m.get_desc() == pd.weights_desc()) packed = m;
+      if (!packed) {
+        dnnl::memory plain({{cout_, cin_, k_, k_, k_}, dt::f32, tag::oidhw}, eng,
+                           weight_.data_ptr<float>());
+        packed = dnnl::memory(pd.weights_desc(), eng);
+        dnnl::stream s(eng);
+        dnnl::reorder(plain, packed).execute(s, plain, packed);
+        s.wait();
+        packed_.push_back(packed);
+      }
+      return prims_.emplace(key, Prim{dnnl::convolution_forward(pd), packed}).first->second;
+    });
+  }
+
+  void run_direct(const torch::Tensor& src, torch::Tensor& dst) const {
+    const Prim& p = prim(src);
+    dnnl_call("convolution", [&] {
+      auto& eng = cpu_engine();
+      const auto od = out_dims(src);
+      dnnl::memory s({{src.size(0), cin_, src.size(2), src.size(3), src.size(4)}, dt::f32,
+                      tag::nCdhw16c},
+                     eng, src.data_ptr<float>());
+      dnnl::memory d({{src.size(0), cout_, od[0], od[1], od[2]}, dt::f32, tag::nCdhw16c}, eng,
+                     dst.data_ptr<float>());
+      dnnl::memory b({{cout_}, dt::f32, tag::x}, eng, bias_.data_ptr<float>());
+      dnnl::stream stream(eng);
+      p.prim.execute(stream, {{DNNL_ARG_SRC, s},
+                              {DNNL_ARG_WEIGHTS, p.weights},
+                              {DNNL_ARG_BIAS, b},
+                              {DNNL_ARG_DST, d}});
+      stream.wait();
+    });
+  }
+
+  // Tap by tap: for each of the 27 taps, the output voxels whose input voxel is inside the
+  // volume form a box; gather those input rows (channels-last), one GEMM with the tap's
+  // [Cin, Cout] weights, add into the output box. The centre tap reaches every voxel and needs
+  // no gather.
+  void run_taps(const torch::Tensor& src, torch::Tensor& dst) const {
+    const int64_t n = src.size(0), D = src.size(2), H = src.size(3), W = src.size(4);
+    const int64_t dil = dil_[0], V = D * H * W;
+    if (!taps_.defined())  // [27, Cin, Cout], tap t = (kd * 3 + kh) * 3 + kw
+      taps_ = weight_.permute({2, 3, 4, 1, 0}).reshape({27, cin_, cout_}).contiguous();
+    // Channels-last input [n, D, H, W, Cin] and output [n * V, Cout].
+    auto x = src.permute({0, 2, 3, 4, 1, 5}).reshape({n, D, H, W, cin_}).contiguous();
+    auto y = torch::empty({n * V, cout_}, src.options());
+    const float* X = x.data_ptr<float>();
+    float* Y = y.data_ptr<float>();
+    const float* T = taps_.data_ptr<float>();
+    const auto sgemm = [&](int64_t m, const float* a, const float* b, float beta, float* c) {
+      const dnnl_status_t st = dnnl_sgemm('N', 'N', m, cout_, cin_, 1.0f, a, cin_, b, cout_, beta,
+                                          c, cout_);
+      GBM_CHECK(st == dnnl_success, "oneDNN sgemm failed (status " << st << ")");
+    };
+    sgemm(n * V, X, T + 13 * cin_ * cout_, 0.0f, Y);  // the centre tap: offset 0 everywhere
+    std::vector<float> a, t;
+    for (int64_t kd = 0; kd < 3; ++kd)
+      for (int64_t kh = 0; kh < 3; ++kh)
+        for (int64_t kw = 0; kw < 3; ++kw) {
+          const int64_t tap = (kd * 3 + kh) * 3 + kw;
+          if (tap == 13) continue;
+          const int64_t od = (kd - 1) * dil, oh = (kh - 1) * dil, ow = (kw - 1) * dil;
+          const auto [d0, d1] = tap_range(od, D);
+          const auto [h0, h1] = tap_range(oh, H);
+          const auto [w0, w1] = tap_range(ow, W);
+          if (d0 >= d1 || h0 >= h1 || w0 >= w1) continue;
+          const int64_t run = w1 - w0, lines = (d1 - d0) * (h1 - h0), m = n * lines * run;
+          a.resize(static_cast<size_t>(m * cin_));
+          t.resize(static_cast<size_t>(m * cout_));
+          // Row r of the box = (image, d, h, w) in order; one W-run of `run` voxels per line.
+          at::parallel_for(0, n * lines, 1, [&](int64_t begin, int64_t end) {
+            for (int64_t li = begin; li < end; ++li) {
+              const int64_t img = li / lines, dh = li % lines;
+              const int64_t d = d0 + dh / (h1 - h0), h = h0 + dh % (h1 - h0);
+              const float* from = X + (((img * D + d + od) * H + h + oh) * W + w0 + ow) * cin_;
+              std::memcpy(a.data() + li * run * cin_, from, sizeof(float) * run * cin_);
+            }
+          });
+          sgemm(m, a.data(), T + tap * cin_ * cout_, 0.0f, t.data());
+          at::parallel_for(0, n * lines, 1, [&](int64_t begin, int64_t end) {
+            for (int64_t li = begin; li < end; ++li) {
+              const int64_t img = li / lines, dh = li % lines;
+              const int64_t d = d0 + dh / (h1 - h0), h = h0 + dh % (h1 - h0);
+              float* to = Y + (((img * D + d) * H + h) * W + w0) * cout_;
+              const float* from = t.data() + li * run * cout_;
+              for (int64_t i = 0; i < run * cout_; ++i) to[i] += from[i];
+            }
+          });
+        }
+    y.add_(bias_);
+    // Back to blocked: [n, D, H, W, Cout/16, 16] viewed in dst's order.
+    auto yb = y.view({n, D, H, W, cout_ / kChannelBlock, kChannelBlock}).permute({0, 4, 1, 2, 3, 5});
+    switch (post_) {
+      case Post::kNone: dst.copy_(yb); break;
+      case Post::kRelu: dst.copy_(yb).relu_(); break;
+      case Post::kSumRelu: dst.add_(yb).relu_(); break;
+    }
+  }
+
+  Post post_;
+  torch::Tensor weight_, bias_;
+  int64_t cin_ = 0, cout_ = 0, k_ = 1;
+  std::array<int64_t, 3> stride_{}, pad_{}, dil_{};
+  mutable torch::Tensor taps_;
+  mutable std::map<std::array<int64_t, 4>, Prim> prims_;
+  mutable std::vector<dnnl::memory> packed_;
+};
+
+torch::Tensor empty_blocked(int64_t n, int64_t c, const std::array<int64_t, 3>& dims,
+                            const torch::TensorOptions& options) {
+  return torch::empty({n, c / kChannelBlock, dims[0], dims[1], dims[2], kChannelBlock}, options);
+}
+
+}  // namespace
+
+torch::Tensor to_blocked(const torch::Tensor& x) {
+  GBM_CHECK(x.dim() == 5 && x.size(1) % kChannelBlock == 0,
+            "to_blocked: expected [N, C, D, H, W] with C a multiple of 16");
+  return x.view({x.size(0), x.size(1) / kChannelBlock, kChannelBlock, x.size(2), x.size(3),
+                 x.size(4)})
+      .permute({0, 1, 3, 4, 5, 2})
+      .contiguous();
+}
+
+torch::Tensor from_blocked(const torch::Tensor& x) {
+  GBM_CHECK(x.dim() == 6 && x.size(5) == kChannelBlock, "from_blocked: expected a blocked tensor");
+  return x.permute({0, 1, 5, 2, 3, 4})
+      .reshape({x.size(0), x.size(1) * kChannelBlock, x.size(2), x.size(3), x.size(4)});
+}
+
+torch::Tensor blocked_mean(const torch::Tensor& x) {
+  GBM_CHECK(x.dim() == 6 && x.size(5) == kChannelBlock, "blocked_mean: expected a blocked tensor");
+  return x.mean({2, 3, 4}).reshape({x.size(0), x.size(1) * kChannelBlock});
+}
+
+bool packable(const ResBlockOptions& o) {
+  const int64_t out = o.planes * (o.bottleneck ? 4 : 1);
+  return (o.shortcut == 'N' || o.shortcut == 'B') && o.in_planes % kChannelBlock == 0 &&
+         o.planes % kChannelBlock == 0 && out % kChannelBlock == 0;
+}
+
+double valid_tap_fraction(int64_t dilation, int64_t d, int64_t h, int64_t w) {
+  const auto per_dim = [&](int64_t n) {
+    int64_t valid = 0;
+    for (int64_t k = 0; k < 3; ++k) {
+      const auto [lo, hi] = tap_range((k - 1) * dilation, n);
+      valid += std::max<int64_t>(0, hi - lo);
+    }
+    return static_cast<double>(valid) / static_cast<double>(3 * n);
+  };
+  return per_dim(d) * per_dim(h) * per_dim(w);
+}
+
+struct PackedResBlock::Impl {
+  ResBlockOptions options;
+  std::vector<PackedConv> convs;
+  std::vector<PackedConv> downsample;  // empty or one ('B' shortcut)
+};
+
+PackedResBlock::PackedResBlock(const FoldedResBlock& folded) : impl_(std::make_unique<Impl>()) {
+  impl_->options = folded.options();
+  GBM_CHECK(packable(impl_->options), "PackedResBlock: block has channels that are not multiples "
+                                      "of 16 or an 'A' shortcut");
+  const auto& convs = folded.convs();
+  for (size_t i = 0; i < convs.size(); ++i)
+    impl_->convs.emplace_back(convs[i], i + 1 < convs.size() ? Post::kRelu : Post::kSumRelu);
+  if (impl_->options.shortcut == 'B') impl_->downsample.emplace_back(folded.downsample(), Post::kNone);
+}
+
+PackedResBlock::~PackedResBlock() = default;
+PackedResBlock::PackedResBlock(PackedResBlock&&) noexcept = default;
+PackedResBlock& PackedResBlock::operator=(PackedResBlock&&) noexcept = default;
+
+torch::Tensor PackedResBlock::forward(const torch::Tensor& x) const {
+  GBM_CHECK(x.dim() == 6 && x.size(5) == kChannelBlock && x.is_contiguous() &&
+                x.scalar_type() == torch::kFloat,
+            "PackedResBlock: expected a contiguous float blocked tensor");
+  auto y = x;
+  const auto& convs = impl_->convs;
+  for (size_t i = 0; i + 1 < convs.size(); ++i) {
+    auto out = empty_blocked(x.size(0), convs[i].out_channels(), convs[i].out_dims(y), x.options());
+    convs[i].run(y, out);
+    y = out;
+  }
+  // The shortcut is written into the output first; the last convolution adds onto it.
+  const auto& last = convs.back();
+  auto out = empty_blocked(x.size(0), last.out_channels(), last.out_dims(y), x.options());
+  if (impl_->downsample.empty()) {
+    out.copy_(x);
+  } else {
+    impl_->downsample.front().run(x, out);
+  }
+  last.run(y, out);
+  return out;
+}
+
+}  // namespace gbmsweep::models
