@@ -3,26 +3,12 @@
 
 #include "models/packed_block.hpp"
 #include "models/resnet3d.hpp"
+#include "blocks.hpp"
 
 using namespace gbmsweep::models;
 
-namespace {
-
-ResBlock random_eval_block(const ResBlockOptions& o) {
-  ResBlock block(o);
-  block->eval();
-  torch::NoGradGuard no_grad;
-  for (auto& m : block->modules(false))
-    if (auto* bn = m->as<torch::nn::BatchNorm3d>()) {
-      bn->running_mean.normal_(0.0, 0.2);
-      bn->running_var.uniform_(0.5, 2.0);
-      bn->weight.uniform_(0.5, 1.5);
-      bn->bias.normal_(0.0, 0.2);
-    }
-  return block;
-}
-
-}  // namespace
+using testing::block_options;
+using testing::random_eval_block;
 
 BOOST_AUTO_TEST_CASE(blocked_layout_round_trips_and_pools) {
   auto x = torch::randn({3, 32, 4, 5, 6});
@@ -63,13 +49,7 @@ BOOST_AUTO_TEST_CASE(packed_block_matches_eval_block) {
       {false, 32, 32, 1, 1, 'N', {6, 7, 5}},   // basic block, identity shortcut, direct
   };
   for (const Case& c : cases) {
-    ResBlockOptions o;
-    o.bottleneck = c.bottleneck;
-    o.in_planes = c.in;
-    o.planes = c.planes;
-    o.stride = c.stride;
-    o.dilation = c.dilation;
-    o.shortcut = c.shortcut;
+    const auto o = block_options(c.bottleneck, c.in, c.planes, c.stride, c.dilation, c.shortcut);
     BOOST_TEST_CONTEXT("bottleneck " << c.bottleneck << " dilation " << c.dilation << " dims "
                                      << c.dims[0] << "x" << c.dims[1] << "x" << c.dims[2]) {
       BOOST_TEST(packable(o));

@@ -10,6 +10,7 @@
 #include "common/fs.hpp"
 #include "models/medicalnet.hpp"
 #include "models/resnet3d.hpp"
+#include "blocks.hpp"
 
 using namespace gbmsweep::models;
 
@@ -136,25 +137,8 @@ BOOST_AUTO_TEST_CASE(folded_block_matches_eval_block) {
   for (const Case& c : {Case{false, 4, 4, 1, 1, 'N'}, Case{false, 4, 8, 2, 1, 'A'},
                         Case{false, 4, 8, 2, 1, 'B'}, Case{true, 8, 2, 1, 2, 'N'},
                         Case{true, 4, 4, 2, 1, 'B'}}) {
-    ResBlockOptions o;
-    o.bottleneck = c.bottleneck;
-    o.in_planes = c.in;
-    o.planes = c.planes;
-    o.stride = c.stride;
-    o.dilation = c.dilation;
-    o.shortcut = c.shortcut;
-    ResBlock block(o);
-    block->eval();
-    {
-      torch::NoGradGuard no_grad;
-      for (auto& m : block->modules(false))
-        if (auto* bn = m->as<torch::nn::BatchNorm3d>()) {
-          bn->running_mean.normal_();
-          bn->running_var.uniform_(0.5, 2.0);
-          bn->weight.uniform_(0.5, 1.5);
-          bn->bias.normal_();
-        }
-    }
+    auto block = testing::random_eval_block(
+        testing::block_options(c.bottleneck, c.in, c.planes, c.stride, c.dilation, c.shortcut));
     auto x = torch::randn({3, c.in, 6, 7, 5});
     torch::NoGradGuard no_grad;
     auto want = block->forward(x);
