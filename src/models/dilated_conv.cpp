@@ -96,12 +96,10 @@ at::Tensor taps_of(const at::Tensor& w) {
 class DilatedConv3dFn : public torch::autograd::Function<DilatedConv3dFn> {
  public:
   static at::Tensor forward(torch::autograd::AutogradContext* ctx, const at::Tensor& x,
-                            const at::Tensor& w, int64_t dilation, bool tapwise_grad_input,
-                            bool tapwise_forward) {
+                            const at::Tensor& w, int64_t dilation, bool tapwise_grad_input) {
     ctx->save_for_backward({x, w});
     ctx->saved_data["dilation"] = dilation;
     ctx->saved_data["tapwise_grad_input"] = tapwise_grad_input;
-    if (tapwise_forward) return dilated_conv3d_forward_tapwise(x, w, dilation);
     // Exactly models::conv3d's call, so forward values do not change.
     const std::vector<int64_t> dil(3, dilation), stride(3, 1);
     return at::mkldnn_convolution(x, w, c10::nullopt, dil, stride, dil, 1);
@@ -126,7 +124,7 @@ class DilatedConv3dFn : public torch::autograd::Function<DilatedConv3dFn> {
       }
     }
     if (g.defined() && ctx->needs_input_grad(1)) gw = dilated_conv3d_grad_weight(x, g, dilation);
-    return {gx, gw, at::Tensor(), at::Tensor(), at::Tensor()};
+    return {gx, gw, at::Tensor(), at::Tensor()};
   }
 };
 
@@ -150,37 +148,7 @@ bool dilated_conv3d_applies(const at::Tensor& x, const at::Tensor& weight, at::I
 at::Tensor dilated_conv3d(const at::Tensor& x, const at::Tensor& weight,
                           const DilatedConv3dOptions& o) {
   GBM_CHECK(o.dilation >= 2, "dilated_conv3d: dilation must be >= 2, got " << o.dilation);
-  return DilatedConv3dFn::apply(x, weight, o.dilation, o.tapwise_grad_input, o.tapwise_forward);
-}
-
-at::Tensor dilated_conv3d_forward_tapwise(const at::Tensor& x, const at::Tensor& weight,
-                                          int64_t dilation) {
-  check_shapes(x, weight, "dilated_conv3d_forward_tapwise");
-  torch::NoGradGuard no_grad;
-  const auto xc = channels_last(x);
-  const auto wt = taps_of(weight);
-  const int64_t n = x.size(0), cin = x.size(1), cout = weight.size(0);
-  const auto size = spatial(x);
-  const int64_t m = n * size[0] * size[1] * size[2];
-  auto y = at::empty({n, size[0], size[1], size[2], cout}, x.options());
-  if (m == 0) return y.permute({0, 4, 1, 2, 3});
-  const float* wp = wt.data_ptr<float>();
-  // The centre tap reaches every voxel: it initialises y (beta 0), no gather.
-  const int64_t ldw = kTaps * cin;
-  sgemm('N', 'T', m, cout, cin, xc.data_ptr<float>(), cin, wp + kCentre * cin, ldw, 0.0f,
-        y.data_ptr<float>(), cout);
-  auto xs = at::empty({m * cin}, x.options());
-  auto ys = at::empty({m * cout}, x.options());
-  for (int t = 0; t < kTaps; ++t) {
-    const Box b = tap_box(t, dilation, size);
-    if (t == kCentre || b.empty()) continue;
-    const int64_t mb = n * b.voxels();
-    const float* xp = gather(xc, b.in, b, xs);
-    sgemm('N', 'T', mb, cout, cin, xp, cin, wp + t * cin, ldw, 0.0f, ys.data_ptr<float>(), cout);
-    box_view(y, b.out, b).add_(ys.narrow(0, 0, mb * cout).view({n, b.len[0], b.len[1], b.len[2],
-                                                                  cout}));
-  }
-  return y.permute({0, 4, 1, 2, 3}).contiguous();
+  return DilatedConv3dFn::apply(x, weight, o.dilation, o.tapwise_grad_input);
 }
 
 at::Tensor dilated_conv3d_grad_weight(const at::Tensor& x, const at::Tensor& grad_out,

@@ -12,10 +12,9 @@ namespace gbmsweep::models {
 
 struct DilatedConv3dOptions {
   int64_t dilation = 2;  // also the padding
-  // grad_input tap-wise (sgemm + scatter-add per tap) instead of ATen's convolution_backward.
+  // grad_input tap-wise (sgemm + scatter-add per tap) instead of ATen's convolution_backward
+  // (oneDNN backward_data): as fast at batch 2, 1.5-3x faster at batch 1 (docs/models.md).
   bool tapwise_grad_input = true;
-  // Forward tap-wise instead of at::mkldnn_convolution (values then differ by float rounding).
-  bool tapwise_forward = false;
 };
 
 // Whether dilated_conv3d computes this convolution: float CPU strided x, 3x3x3 weight, stride 1,
@@ -30,8 +29,6 @@ at::Tensor dilated_conv3d(const at::Tensor& x, const at::Tensor& weight,
                           const DilatedConv3dOptions& o);
 
 // The pieces, exposed for tests and benchmarks. x, grad_out: [N, C, D, H, W] (same D, H, W).
-at::Tensor dilated_conv3d_forward_tapwise(const at::Tensor& x, const at::Tensor& weight,
-                                          int64_t dilation);
 at::Tensor dilated_conv3d_grad_weight(const at::Tensor& x, const at::Tensor& grad_out,
                                       int64_t dilation);
 at::Tensor dilated_conv3d_grad_input(const at::Tensor& grad_out, const at::Tensor& weight,

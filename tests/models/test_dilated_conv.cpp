@@ -72,8 +72,7 @@ void check_case(const Case& c, const DilatedConv3dOptions& o, bool x_grad, bool 
   auto got = run([&](const torch::Tensor& a,
                      const torch::Tensor& b) { return dilated_conv3d(a, b, o); },
                  x, w, r, x_grad, w_grad);
-  const std::string what = c.str() + (o.tapwise_grad_input ? " tap-wise gx" : " ATen gx") +
-                           (o.tapwise_forward ? " tap-wise fwd" : "");
+  const std::string what = c.str() + (o.tapwise_grad_input ? " tap-wise gx" : " ATen gx");
   BOOST_TEST(close(got.y, ref.y, ref.y), what << ": forward");
   BOOST_TEST(got.gx.defined() == x_grad, what);
   BOOST_TEST(got.gw.defined() == w_grad, what);
@@ -103,15 +102,6 @@ BOOST_AUTO_TEST_CASE(matches_conv3d_values_and_gradients) {
       o.tapwise_grad_input = tapwise_gx;
       check_case(c, o, true, true);
     }
-}
-
-BOOST_AUTO_TEST_CASE(tapwise_forward_matches_conv3d) {
-  for (const auto& c : cases()) {
-    DilatedConv3dOptions o;
-    o.dilation = c.dilation;
-    o.tapwise_forward = true;
-    check_case(c, o, true, true);
-  }
 }
 
 BOOST_AUTO_TEST_CASE(only_weight_or_only_input_requires_grad) {
