@@ -148,7 +148,10 @@ bool dilated_conv3d_applies(const at::Tensor& x, const at::Tensor& weight, at::I
 at::Tensor dilated_conv3d(const at::Tensor& x, const at::Tensor& weight,
                           const DilatedConv3dOptions& o) {
   GBM_CHECK(o.dilation >= 2, "dilated_conv3d: dilation must be >= 2, got " << o.dilation);
-  return DilatedConv3dFn::apply(x, weight, o.dilation, o.tapwise_grad_input);
+  using G = DilatedConv3dOptions::GradInput;
+  const bool tapwise_gx =
+      o.grad_input == G::kTapwise || (o.grad_input == G::kAuto && x.size(0) == 1);
+  return DilatedConv3dFn::apply(x, weight, o.dilation, tapwise_gx);
 }
 
 at::Tensor dilated_conv3d_grad_weight(const at::Tensor& x, const at::Tensor& grad_out,

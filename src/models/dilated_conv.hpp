@@ -12,9 +12,11 @@ namespace gbmsweep::models {
 
 struct DilatedConv3dOptions {
   int64_t dilation = 2;  // also the padding
-  // grad_input tap-wise (sgemm + scatter-add per tap) instead of ATen's convolution_backward
-  // (oneDNN backward_data): as fast at batch 2, 1.5-3x faster at batch 1 (docs/models.md).
-  bool tapwise_grad_input = true;
+  // grad_input: tap-wise (sgemm + scatter-add per tap) or ATen's convolution_backward (oneDNN
+  // backward_data). kAuto: tap-wise at batch 1 only, where it was 1.5-3x faster; at batch 2
+  // oneDNN was 15 % (1 thread) to 2x (2 threads) faster (docs/models.md).
+  enum class GradInput { kAuto, kTapwise, kOneDnn };
+  GradInput grad_input = GradInput::kAuto;
 };
 
 // Whether dilated_conv3d computes this convolution: float CPU strided x, 3x3x3 weight, stride 1,

@@ -13,6 +13,8 @@ using namespace gbmsweep::models;
 
 namespace {
 
+using GI = DilatedConv3dOptions::GradInput;
+
 // |got - want| <= rtol * max|want| (+ a floor for all-zero references), element-wise.
 bool close(const torch::Tensor& got, const torch::Tensor& want, const torch::Tensor& scale_of,
            double rtol = 1e-4) {
@@ -72,7 +74,8 @@ void check_case(const Case& c, const DilatedConv3dOptions& o, bool x_grad, bool 
   auto got = run([&](const torch::Tensor& a,
                      const torch::Tensor& b) { return dilated_conv3d(a, b, o); },
                  x, w, r, x_grad, w_grad);
-  const std::string what = c.str() + (o.tapwise_grad_input ? " tap-wise gx" : " ATen gx");
+  const std::string what =
+      c.str() + " grad_input mode " + std::to_string(static_cast<int>(o.grad_input));
   BOOST_TEST(close(got.y, ref.y, ref.y), what << ": forward");
   BOOST_TEST(got.gx.defined() == x_grad, what);
   BOOST_TEST(got.gw.defined() == w_grad, what);
@@ -96,20 +99,20 @@ BOOST_AUTO_TEST_SUITE(dilated_conv)
 
 BOOST_AUTO_TEST_CASE(matches_conv3d_values_and_gradients) {
   for (const auto& c : cases())
-    for (bool tapwise_gx : {true, false}) {
+    for (auto gx : {GI::kAuto, GI::kTapwise, GI::kOneDnn}) {
       DilatedConv3dOptions o;
       o.dilation = c.dilation;
-      o.tapwise_grad_input = tapwise_gx;
+      o.grad_input = gx;
       check_case(c, o, true, true);
     }
 }
 
 BOOST_AUTO_TEST_CASE(only_weight_or_only_input_requires_grad) {
   for (const auto& c : {Case{2, 16, 32, 2, {5, 6, 6}}, Case{3, 1, 3, 4, {3, 4, 7}}})
-    for (bool tapwise_gx : {true, false}) {
+    for (auto gx : {GI::kAuto, GI::kTapwise, GI::kOneDnn}) {
       DilatedConv3dOptions o;
       o.dilation = c.dilation;
-      o.tapwise_grad_input = tapwise_gx;
+      o.grad_input = gx;
       check_case(c, o, false, true);
       check_case(c, o, true, false);
     }
