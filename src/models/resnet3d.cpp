@@ -1,6 +1,7 @@
 #include "models/resnet3d.hpp"
 
 #include "common/error.hpp"
+#include "models/dilated_conv.hpp"
 
 namespace gbmsweep::models {
 
@@ -35,6 +36,14 @@ torch::Tensor conv3d(const nn::Conv3dImpl& c, const torch::Tensor& x) {
   if (!pad || !at::hasMKLDNN() || !at::globalContext().userEnabledMkldnn() || !x.is_cpu() ||
       x.is_mkldnn() || x.scalar_type() != torch::kFloat || c.weight.scalar_type() != torch::kFloat)
     return const_cast<nn::Conv3dImpl&>(c).forward(x);
+  // Training through a dilated 3x3x3 conv: same forward, tap-wise backward (see dilated_conv).
+  if (torch::GradMode::is_enabled() && (x.requires_grad() || c.weight.requires_grad()) &&
+      dilated_conv3d_applies(x, c.weight, *o.stride(), **pad, *o.dilation(), o.groups(),
+                             c.bias.defined())) {
+    DilatedConv3dOptions d;
+    d.dilation = (*o.dilation())[0];
+    return dilated_conv3d(x, c.weight, d);
+  }
   c10::optional<torch::Tensor> bias;
   if (c.bias.defined()) bias = c.bias;
   return at::mkldnn_convolution(x, c.weight, bias, **pad, *o.stride(), *o.dilation(), o.groups());
