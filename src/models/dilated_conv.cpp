@@ -7,13 +7,16 @@
 #include <array>
 
 #include "common/error.hpp"
+#include "models/taps.hpp"
 
 namespace gbmsweep::models {
 
 namespace {
 
-constexpr int kTaps = 27;
-constexpr int kCentre = 13;
+using taps::Box;
+using taps::kCentre;
+using taps::kTaps;
+using taps::tap_box;
 
 // Row-major C[M, N] = alpha op(A) op(B) + beta C through oneDNN's sgemm (deterministic for a
 // fixed thread count: no atomics, fixed reduction order).
@@ -25,26 +28,6 @@ void sgemm(char ta, char tb, int64_t m, int64_t n, int64_t k, const float* a, in
 
 // [N, C, D, H, W] -> contiguous [N, D, H, W, C]: one tap's box is then [N, box] rows of C floats.
 at::Tensor channels_last(const at::Tensor& t) { return t.permute({0, 2, 3, 4, 1}).contiguous(); }
-
-// The outputs of tap t whose input (output + offset) lies inside the volume: a box starting at
-// `out` in the output and at `in` in the input, `len` voxels per axis. Empty if any len <= 0.
-struct Box {
-  std::array<int64_t, 3> out{}, in{}, len{};
-  bool empty() const { return len[0] <= 0 || len[1] <= 0 || len[2] <= 0; }
-  int64_t voxels() const { return len[0] * len[1] * len[2]; }
-};
-
-Box tap_box(int t, int64_t dilation, const std::array<int64_t, 3>& size) {
-  const std::array<int, 3> k = {t / 9, t / 3 % 3, t % 3};  // weight index [a][b][c], row-major
-  Box b;
-  for (int d = 0; d < 3; ++d) {
-    const int64_t off = (k[d] - 1) * dilation;
-    b.out[d] = std::max<int64_t>(0, -off);
-    b.len[d] = std::min(size[d], size[d] - off) - b.out[d];
-    b.in[d] = b.out[d] + off;
-  }
-  return b;
-}
 
 // The box of a channels-last [N, D, H, W, C] tensor starting at `lo` (a strided view).
 at::Tensor box_view(const at::Tensor& cl, const std::array<int64_t, 3>& lo, const Box& b) {

@@ -13,6 +13,7 @@
 #include <vector>
 
 #include "common/error.hpp"
+#include "models/taps.hpp"
 
 namespace gbmsweep::models {
 
@@ -34,11 +35,6 @@ auto dnnl_call(const char* what, F&& f) -> decltype(f()) {
   } catch (const dnnl::error& e) {
     GBM_THROW("oneDNN " << what << " failed: " << e.what() << " (status " << e.status << ")");
   }
-}
-
-// Valid output range [lo, hi) of one tap (input = output + offset) along a dimension of size n.
-std::pair<int64_t, int64_t> tap_range(int64_t offset, int64_t n) {
-  return {std::max<int64_t>(0, -offset), std::min<int64_t>(n, n - offset)};
 }
 
 // After the convolution: nothing; ReLU; dst = relu(dst + conv) (dst holds the 'B' shortcut);
@@ -185,8 +181,8 @@ class PackedConv {
   }
 
   // Tap by tap: for each of the 27 taps, the output voxels whose input voxel is inside the
-  // volume form a box; gather those input rows (channels-last), one GEMM with the tap's
-  // [Cin, Cout] weights, add into the output box. The centre tap reaches every voxel and needs
+  // volume form a box (models/taps.hpp); gather those input rows (channels-last), one GEMM
+  // with the tap's [Cout, Cin] weights, add into the output box. The centre tap reaches every voxel and needs
   // no gather.
   void run_taps(const torch::Tensor& src, torch::Tensor& dst, const torch::Tensor& residual) const {
     const int64_t n = src.size(0), D = src.size(2), H = src.size(3), W = src.size(4);
@@ -208,41 +204,34 @@ class PackedConv {
                                           c, cout_);
       GBM_CHECK(st == dnnl_success, "oneDNN sgemm failed (status " << st << ")");
     };
-    sgemm(n * V, X, T + 13 * cin_ * cout_, 0.0f, Y);  // the centre tap: offset 0 everywhere
+    sgemm(n * V, X, T + taps::kCentre * cin_ * cout_, 0.0f, Y);  // offset 0: every voxel
     std::vector<float> a, t;
-    for (int64_t kd = 0; kd < 3; ++kd)
-      for (int64_t kh = 0; kh < 3; ++kh)
-        for (int64_t kw = 0; kw < 3; ++kw) {
-          const int64_t tap = (kd * 3 + kh) * 3 + kw;
-          if (tap == 13) continue;
-          const int64_t od = (kd - 1) * dil, oh = (kh - 1) * dil, ow = (kw - 1) * dil;
-          const auto [d0, d1] = tap_range(od, D);
-          const auto [h0, h1] = tap_range(oh, H);
-          const auto [w0, w1] = tap_range(ow, W);
-          if (d0 >= d1 || h0 >= h1 || w0 >= w1) continue;
-          const int64_t run = w1 - w0, lines = (d1 - d0) * (h1 - h0), m = n * lines * run;
-          a.resize(static_cast<size_t>(m * cin_));
-          t.resize(static_cast<size_t>(m * cout_));
-          // Row r of the box = (image, d, h, w) in order; one W-run of `run` voxels per line.
-          at::parallel_for(0, n * lines, 1, [&](int64_t begin, int64_t end) {
-            for (int64_t li = begin; li < end; ++li) {
-              const int64_t img = li / lines, dh = li % lines;
-              const int64_t d = d0 + dh / (h1 - h0), h = h0 + dh % (h1 - h0);
-              const float* from = X + (((img * D + d + od) * H + h + oh) * W + w0 + ow) * cin_;
-              std::memcpy(a.data() + li * run * cin_, from, sizeof(float) * run * cin_);
-            }
-          });
-          sgemm(m, a.data(), T + tap * cin_ * cout_, 0.0f, t.data());
-          at::parallel_for(0, n * lines, 1, [&](int64_t begin, int64_t end) {
-            for (int64_t li = begin; li < end; ++li) {
-              const int64_t img = li / lines, dh = li % lines;
-              const int64_t d = d0 + dh / (h1 - h0), h = h0 + dh % (h1 - h0);
-              float* to = Y + (((img * D + d) * H + h) * W + w0) * cout_;
-              const float* from = t.data() + li * run * cout_;
-              for (int64_t i = 0; i < run * cout_; ++i) to[i] += from[i];
-            }
-          });
+    for (int tap = 0; tap < taps::kTaps; ++tap) {
+      const taps::Box b = taps::tap_box(tap, dil, {D, H, W});
+      if (tap == taps::kCentre || b.empty()) continue;
+      const int64_t run = b.len[2], lines = b.len[0] * b.len[1], m = n * lines * run;
+      a.resize(static_cast<size_t>(m * cin_));
+      t.resize(static_cast<size_t>(m * cout_));
+      // Row r of the box = (image, d, h, w) in order; one W-run of `run` voxels per line.
+      const auto voxel = [&](int64_t li, const std::array<int64_t, 3>& start) {
+        const int64_t img = li / lines, dh = li % lines;
+        const int64_t d = start[0] + dh / b.len[1], h = start[1] + dh % b.len[1];
+        return ((img * D + d) * H + h) * W + start[2];
+      };
+      at::parallel_for(0, n * lines, 1, [&](int64_t begin, int64_t end) {
+        for (int64_t li = begin; li < end; ++li)
+          std::memcpy(a.data() + li * run * cin_, X + voxel(li, b.in) * cin_,
+                      sizeof(float) * run * cin_);
+      });
+      sgemm(m, a.data(), T + tap * cin_ * cout_, 0.0f, t.data());
+      at::parallel_for(0, n * lines, 1, [&](int64_t begin, int64_t end) {
+        for (int64_t li = begin; li < end; ++li) {
+          float* to = Y + voxel(li, b.out) * cout_;
+          const float* from = t.data() + li * run * cout_;
+          for (int64_t i = 0; i < run * cout_; ++i) to[i] += from[i];
         }
+      });
+    }
     y.add_(bias_);
     if (post_ == Post::kRelu) y.relu_();
     // Back to blocked (added onto dst for kSumRelu).
@@ -295,15 +284,7 @@ bool packable(const ResBlockOptions& o) {
 }
 
 double valid_tap_fraction(int64_t dilation, int64_t d, int64_t h, int64_t w) {
-  const auto per_dim = [&](int64_t n) {
-    int64_t valid = 0;
-    for (int64_t k = 0; k < 3; ++k) {
-      const auto [lo, hi] = tap_range((k - 1) * dilation, n);
-      valid += std::max<int64_t>(0, hi - lo);
-    }
-    return static_cast<double>(valid) / static_cast<double>(3 * n);
-  };
-  return per_dim(d) * per_dim(h) * per_dim(w);
+  return taps::valid_fraction(dilation, {d, h, w});
 }
 
 struct PackedResBlock::Impl {
