@@ -97,11 +97,15 @@ def main():
     ap.add_argument('--strict-reference', action='store_true',
                     help='reference sets requires_grad=False on the frozen copy and stem')
     ap.add_argument('--out', default='bench_models.jsonl')
+    ap.add_argument('--repeat', type=int, default=1,
+                    help='rounds over all cells, ours and the reference back to back in each; '
+                         'the summary gives the median ratio per cell (steadier on a shared '
+                         'machine than one long run of each)')
     a = ap.parse_args()
     rows = []
-    for s in a.shapes:
-        shape = [int(v) for v in s.split(',')]
-        for t in a.threads:
+    cells = [([int(v) for v in s.split(',')], t) for s in a.shapes for t in a.threads]
+    for _ in range(a.repeat):
+        for shape, t in cells:
             step, ev = ours(a.exe, shape, t, a.steps, a.samples)
             ref = reference(shape, t, a.steps, a.samples, a.eval_passes, a.strict_reference)
             row = {'shape': shape, 'threads': t, 'strict_reference': a.strict_reference,
@@ -120,6 +124,15 @@ def main():
     with open(a.out, 'w') as f:
         for r in rows:
             f.write(json.dumps(r) + '\n')
+    if a.repeat > 1:
+        summary = []
+        for shape, t in cells:
+            runs = [r for r in rows if r['shape'] == shape and r['threads'] == t]
+            med = {k: statistics.median(r[k] for r in runs) for k in runs[0]
+                   if isinstance(runs[0][k], float)}
+            summary.append(dict(med, shape=shape, threads=t, runs=len(runs)))
+        print(f"median over {a.repeat} rounds:")
+        rows = summary
     print(f"{'shape':>10} {'thr':>3} | step wall: {'ours':>7} {'ref':>7} {'ratio':>5} | "
           f"step cpu: {'ratio':>5} | eval wall: {'ours':>7} {'ref':>8} {'ratio':>5} | "
           f"eval cpu: {'ratio':>5}")
