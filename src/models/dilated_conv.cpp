@@ -1,6 +1,5 @@
 #include "models/dilated_conv.hpp"
 
-#include <dnnl.h>
 #include <torch/torch.h>
 
 #include <algorithm>
@@ -18,13 +17,7 @@ using taps::kCentre;
 using taps::kTaps;
 using taps::tap_box;
 
-// Row-major C[M, N] = alpha op(A) op(B) + beta C through oneDNN's sgemm (deterministic for a
-// fixed thread count: no atomics, fixed reduction order).
-void sgemm(char ta, char tb, int64_t m, int64_t n, int64_t k, const float* a, int64_t lda,
-           const float* b, int64_t ldb, float beta, float* c, int64_t ldc) {
-  const auto st = dnnl_sgemm(ta, tb, m, n, k, 1.0f, a, lda, b, ldb, beta, c, ldc);
-  GBM_CHECK(st == dnnl_success, "dnnl_sgemm failed (status " << static_cast<int>(st) << ")");
-}
+using taps::sgemm;
 
 // [N, C, D, H, W] -> contiguous [N, D, H, W, C]: one tap's box is then [N, box] rows of C floats.
 at::Tensor channels_last(const at::Tensor& t) { return t.permute({0, 2, 3, 4, 1}).contiguous(); }
@@ -174,30 +167,20 @@ at::Tensor dilated_conv3d_grad_input(const at::Tensor& grad_out, const at::Tenso
                                      int64_t dilation) {
   check_shapes(grad_out, weight, "dilated_conv3d_grad_input");
   torch::NoGradGuard no_grad;
+  // grad_x[i] += grad_out[o] W_t for i = o + offset(t): a tap convolution of grad_out that reads
+  // through the mirrored taps, with W_t as [Cout, Cin] ('N').
   const auto gc = channels_last(grad_out);
-  const auto wt = taps_of(weight);
+  const auto wt = taps_of(weight);  // [Cout, 27, Cin]
   const int64_t n = grad_out.size(0), cout = weight.size(0), cin = weight.size(1);
   const auto size = spatial(grad_out);
-  const int64_t m = n * size[0] * size[1] * size[2];
   auto gx = at::empty({n, size[0], size[1], size[2], cin}, grad_out.options());
-  if (m == 0) return gx.permute({0, 4, 1, 2, 3});
-  const float* wp = wt.data_ptr<float>();
-  // Centre tap first: it writes every input voxel (beta 0); the others add into their box, in a
-  // fixed tap order (deterministic).
-  const int64_t ldw = kTaps * cin;
-  sgemm('N', 'N', m, cin, cout, gc.data_ptr<float>(), cout, wp + kCentre * cin, ldw, 0.0f,
-        gx.data_ptr<float>(), cin);
-  auto gs = at::empty({m * cout}, grad_out.options());
-  auto ys = at::empty({m * cin}, grad_out.options());
-  for (int t = 0; t < kTaps; ++t) {
-    const Box b = tap_box(t, dilation, size);
-    if (t == kCentre || b.empty()) continue;
-    const int64_t mb = n * b.voxels();
-    const float* gp = gather(gc, b.out, b, gs);
-    sgemm('N', 'N', mb, cin, cout, gp, cout, wp + t * cin, ldw, 0.0f, ys.data_ptr<float>(), cin);
-    box_view(gx, b.in, b).add_(ys.narrow(0, 0, mb * cin).view({n, b.len[0], b.len[1], b.len[2],
-                                                                 cin}));
-  }
+  taps::TapWeights w;
+  w.data = wt.data_ptr<float>();
+  w.tap_stride = cin;
+  w.ld = kTaps * cin;
+  w.mirrored = true;
+  taps::conv_channels_last(gc.data_ptr<float>(), gx.data_ptr<float>(), n, size, cout, cin,
+                           dilation, w);
   return gx.permute({0, 4, 1, 2, 3}).contiguous();
 }
 

@@ -1,11 +1,8 @@
 #include "models/packed_block.hpp"
 
-#include <ATen/Parallel.h>
-#include <dnnl.h>
 
 #include <algorithm>
 #include <array>
-#include <cstring>
 #include <dnnl.hpp>
 #include <map>
 #include <unordered_map>
@@ -180,58 +177,23 @@ class PackedConv {
     });
   }
 
-  // Tap by tap: for each of the 27 taps, the output voxels whose input voxel is inside the
-  // volume form a box (models/taps.hpp); gather those input rows (channels-last), one GEMM
-  // with the tap's [Cout, Cin] weights, add into the output box. The centre tap reaches every voxel and needs
-  // no gather.
+  // Tap by tap (models/taps.hpp) on a channels-last copy of src, then back to blocked.
   void run_taps(const torch::Tensor& src, torch::Tensor& dst, const torch::Tensor& residual) const {
     const int64_t n = src.size(0), D = src.size(2), H = src.size(3), W = src.size(4);
-    const int64_t dil = dil_[0], V = D * H * W;
     // [27, Cout, Cin], tap t = (kd * 3 + kh) * 3 + kw: a transpose of [Cout * Cin, 27] (the
     // [27, Cin, Cout] order took 150 ms per 512x512 weight, a permuted copy with a far stride).
     if (!taps_.defined()) taps_ = weight_.view({cout_ * cin_, 27}).t().contiguous();
-    // Channels-last input [n, D, H, W, Cin] and output [n * V, Cout].
     auto x = torch::empty({n, D, H, W, cin_}, src.options());
     reorder(src.data_ptr<float>(), tag::nCdhw16c, x.data_ptr<float>(), tag::ndhwc,
             {n, cin_, D, H, W});
-    auto y = torch::empty({n * V, cout_}, src.options());
-    const float* X = x.data_ptr<float>();
+    auto y = torch::empty({n * D * H * W, cout_}, src.options());
     float* Y = y.data_ptr<float>();
-    const float* T = taps_.data_ptr<float>();
-    const auto sgemm = [&](int64_t m, const float* a, const float* b, float beta, float* c) {
-      // c[m, Cout] = a[m, Cin] * b[Cout, Cin]^T
-      const dnnl_status_t st = dnnl_sgemm('N', 'T', m, cout_, cin_, 1.0f, a, cin_, b, cin_, beta,
-                                          c, cout_);
-      GBM_CHECK(st == dnnl_success, "oneDNN sgemm failed (status " << st << ")");
-    };
-    sgemm(n * V, X, T + taps::kCentre * cin_ * cout_, 0.0f, Y);  // offset 0: every voxel
-    std::vector<float> a, t;
-    for (int tap = 0; tap < taps::kTaps; ++tap) {
-      const taps::Box b = taps::tap_box(tap, dil, {D, H, W});
-      if (tap == taps::kCentre || b.empty()) continue;
-      const int64_t run = b.len[2], lines = b.len[0] * b.len[1], m = n * lines * run;
-      a.resize(static_cast<size_t>(m * cin_));
-      t.resize(static_cast<size_t>(m * cout_));
-      // Row r of the box = (image, d, h, w) in order; one W-run of `run` voxels per line.
-      const auto voxel = [&](int64_t li, const std::array<int64_t, 3>& start) {
-        const int64_t img = li / lines, dh = li % lines;
-        const int64_t d = start[0] + dh / b.len[1], h = start[1] + dh % b.len[1];
-        return ((img * D + d) * H + h) * W + start[2];
-      };
-      at::parallel_for(0, n * lines, 1, [&](int64_t begin, int64_t end) {
-        for (int64_t li = begin; li < end; ++li)
-          std::memcpy(a.data() + li * run * cin_, X + voxel(li, b.in) * cin_,
-                      sizeof(float) * run * cin_);
-      });
-      sgemm(m, a.data(), T + tap * cin_ * cout_, 0.0f, t.data());
-      at::parallel_for(0, n * lines, 1, [&](int64_t begin, int64_t end) {
-        for (int64_t li = begin; li < end; ++li) {
-          float* to = Y + voxel(li, b.out) * cout_;
-          const float* from = t.data() + li * run * cout_;
-          for (int64_t i = 0; i < run * cout_; ++i) to[i] += from[i];
-        }
-      });
-    }
+    taps::TapWeights w;
+    w.data = taps_.data_ptr<float>();
+    w.tap_stride = cout_ * cin_;
+    w.ld = cin_;
+    w.transposed = true;  // y = x * W_t^T, W_t stored [Cout, Cin]
+    taps::conv_channels_last(x.data_ptr<float>(), Y, n, {D, H, W}, cin_, cout_, dil_[0], w);
     y.add_(bias_);
     if (post_ == Post::kRelu) y.relu_();
     // Back to blocked (added onto dst for kSumRelu).
