@@ -16,6 +16,8 @@ find_package(Torch REQUIRED)
 find_package(Rmath REQUIRED)
 # oneDNN headers: the evaluation engine and the dilated-convolution kernels call it directly.
 find_package(OneDNN REQUIRED)
+# GCC's libgomp, the OpenMP runtime LibTorch and oneDNN already use (models/workers.cpp).
+find_package(OpenMP REQUIRED COMPONENTS CXX)
 
 set(GBMSWEEP_HAS_CUDA OFF)
 set(GBMSWEEP_HAS_NCCL OFF)

@@ -1,10 +1,13 @@
 #include "models/packed_block.hpp"
 
 
+#include <ATen/Parallel.h>
+
 #include <algorithm>
 #include <array>
 #include <dnnl.hpp>
 #include <map>
+#include <mutex>
 #include <unordered_map>
 #include <utility>
 #include <vector>
@@ -56,8 +59,18 @@ void reorder(const float* src, tag from, float* dst, tag to, const dnnl::memory:
       ops.append_sum(1.0f);
       attr.set_post_ops(ops);
     }
+    // Our own scratchpad, as in PackedConv: the primitive cache may hand this thread a reorder
+    // made in another, and the library scratchpad is safe only in the thread that made it.
+    attr.set_scratchpad_mode(dnnl::scratchpad_mode::user);
+    const dnnl::reorder::primitive_desc pd(s, d, attr);
+    std::unordered_map<int, dnnl::memory> args{{DNNL_ARG_FROM, s}, {DNNL_ARG_TO, d}};
+    torch::Tensor scratch;
+    if (const auto bytes = pd.scratchpad_desc().get_size(); bytes > 0) {
+      scratch = torch::empty({static_cast<int64_t>(bytes)}, torch::kByte);
+      args.emplace(DNNL_ARG_SCRATCHPAD, dnnl::memory(pd.scratchpad_desc(), eng, scratch.data_ptr()));
+    }
     dnnl::stream stream(eng);
-    dnnl::reorder(dnnl::reorder::primitive_desc(s, d, attr)).execute(stream, s, d);
+    dnnl::reorder(pd).execute(stream, args);
     stream.wait();
   });
 }
@@ -65,7 +78,8 @@ void reorder(const float* src, tag from, float* dst, tag to, const dnnl::memory:
 // One folded convolution on blocked activations.
 class PackedConv {
  public:
-  PackedConv(const FoldedResBlock::Conv& c, Post post) : post_(post) {
+  PackedConv(const FoldedResBlock::Conv& c, Post post)
+      : post_(post), cache_(std::make_unique<Cache>()) {
     weight_ = c.weight.contiguous();
     bias_ = c.bias.contiguous();
     GBM_CHECK(weight_.dim() == 5 && weight_.size(2) == weight_.size(3) &&
@@ -112,12 +126,18 @@ class PackedConv {
   struct Prim {
     dnnl::convolution_forward prim;
     dnnl::memory weights;
+    dnnl::memory::desc scratchpad;
   };
 
+  // The primitive for x's shape, made on first use. Inside a parallel region oneDNN runs one
+  // thread and its kernels are set up for that: the key tells the two apart.
   const Prim& prim(const torch::Tensor& x) const {
-    const std::array<int64_t, 4> key{x.size(0), x.size(2), x.size(3), x.size(4)};
-    auto it = prims_.find(key);
-    if (it != prims_.end()) return it->second;
+    const std::array<int64_t, 5> key{x.size(0), x.size(2), x.size(3), x.size(4),
+                                     at::in_parallel_region() ? 1 : 0};
+    std::lock_guard<std::mutex> lock(cache_->mutex);
+    auto& prims = cache_->prims;
+    auto it = prims.find(key);
+    if (it != prims.end()) return it->second;
     return dnnl_call("convolution setup", [&]() -> const Prim& {
       auto& eng = cpu_engine();
       const auto od = out_dims(x);
@@ -136,10 +156,13 @@ class PackedConv {
       if (post_ != Post::kNone) ops.append_eltwise(1.0f, dnnl::algorithm::eltwise_relu, 0.0f, 0.0f);
       dnnl::primitive_attr attr;
       attr.set_post_ops(ops);
+      // Our own scratchpad per execution: the library's is safe only in the thread that made
+      // the primitive, and evaluation jobs run it side by side (run_jobs in spottune.cpp).
+      attr.set_scratchpad_mode(dnnl::scratchpad_mode::user);
       dnnl::convolution_forward::primitive_desc pd(desc, attr, eng);
       // Pack the weights once per layout the kernels ask for (in practice one per convolution).
       dnnl::memory packed;
-      for (const auto& m : packed_)
+      for (const auto& m : cache_->packed)
         if (m.get_desc() == pd.weights_desc()) packed = m;
       if (!packed) {
         dnnl::memory plain({{cout_, cin_, k_, k_, k_}, dt::f32, tag::oidhw}, eng,
@@ -148,9 +171,11 @@ class PackedConv {
         dnnl::stream s(eng);
         dnnl::reorder(plain, packed).execute(s, plain, packed);
         s.wait();
-        packed_.push_back(packed);
+        cache_->packed.push_back(packed);
       }
-      return prims_.emplace(key, Prim{dnnl::convolution_forward(pd), packed}).first->second;
+      return prims
+          .emplace(key, Prim{dnnl::convolution_forward(pd), packed, pd.scratchpad_desc()})
+          .first->second;
     });
   }
 
@@ -171,6 +196,11 @@ class PackedConv {
       if (residual.defined())
         args.emplace(DNNL_ARG_ATTR_MULTIPLE_POST_OP(0) | DNNL_ARG_SRC_1,
                      dnnl::memory(dst_desc, eng, residual.data_ptr<float>()));
+      torch::Tensor scratch;
+      if (const auto bytes = p.scratchpad.get_size(); bytes > 0) {
+        scratch = torch::empty({static_cast<int64_t>(bytes)}, torch::kByte);
+        args.emplace(DNNL_ARG_SCRATCHPAD, dnnl::memory(p.scratchpad, eng, scratch.data_ptr()));
+      }
       dnnl::stream stream(eng);
       p.prim.execute(stream, args);
       stream.wait();
@@ -182,14 +212,14 @@ class PackedConv {
     const int64_t n = src.size(0), D = src.size(2), H = src.size(3), W = src.size(4);
     // [27, Cout, Cin], tap t = (kd * 3 + kh) * 3 + kw: a transpose of [Cout * Cin, 27] (the
     // [27, Cin, Cout] order took 150 ms per 512x512 weight, a permuted copy with a far stride).
-    if (!taps_.defined()) taps_ = weight_.view({cout_ * cin_, 27}).t().contiguous();
+    const torch::Tensor taps = tap_weights();
     auto x = torch::empty({n, D, H, W, cin_}, src.options());
     reorder(src.data_ptr<float>(), tag::nCdhw16c, x.data_ptr<float>(), tag::ndhwc,
             {n, cin_, D, H, W});
     auto y = torch::empty({n * D * H * W, cout_}, src.options());
     float* Y = y.data_ptr<float>();
     taps::TapWeights w;
-    w.data = taps_.data_ptr<float>();
+    w.data = taps.data_ptr<float>();
     w.tap_stride = cout_ * cin_;
     w.ld = cin_;
     w.transposed = true;  // y = x * W_t^T, W_t stored [Cout, Cin]
@@ -207,9 +237,22 @@ class PackedConv {
   torch::Tensor weight_, bias_;
   int64_t cin_ = 0, cout_ = 0, k_ = 1;
   std::array<int64_t, 3> stride_{}, pad_{}, dil_{};
-  mutable torch::Tensor taps_;
-  mutable std::map<std::array<int64_t, 4>, Prim> prims_;
-  mutable std::vector<dnnl::memory> packed_;
+  // [27, Cout, Cin], made on first use.
+  torch::Tensor tap_weights() const {
+    std::lock_guard<std::mutex> lock(cache_->mutex);
+    if (!cache_->taps.defined()) cache_->taps = weight_.view({cout_ * cin_, 27}).t().contiguous();
+    return cache_->taps;
+  }
+
+  // What is made on first use, shared by the evaluation jobs that run this convolution side by
+  // side: behind a mutex (and a pointer, so that PackedConv stays movable).
+  struct Cache {
+    std::mutex mutex;
+    std::map<std::array<int64_t, 5>, Prim> prims;
+    std::vector<dnnl::memory> packed;
+    torch::Tensor taps;
+  };
+  std::unique_ptr<Cache> cache_;
 };
 
 torch::Tensor empty_blocked(int64_t n, int64_t c, const std::array<int64_t, 3>& dims,

@@ -121,3 +121,25 @@ BOOST_DATA_TEST_CASE(prefix_shared_evaluation_matches_one_pass_per_sample,
     BOOST_TEST(torch::allclose(probs.select(1, s), p, 1e-5, 1e-6), "sample " << s);
   }
 }
+
+// With 2 threads each level's jobs run side by side (run_workers), each on one thread: the
+// probabilities agree with the 1-thread evaluation and do not depend on which thread ran
+// which job (two calls give the same bits).
+BOOST_DATA_TEST_CASE(two_thread_evaluation_matches_one_thread_and_repeats_exactly,
+                     boost::unit_test::data::make({2, 16}), width) {
+  auto net = make_spottune(width);
+  net->eval();
+  const int64_t n = 2, S = 12, L = net->num_blocks();
+  auto x = torch::rand({n, 1, 16, 16, 16});
+  auto gen = at::make_generator<at::CPUGeneratorImpl>(43);
+  auto g = sample_gumbel({S, n, L, 2}, gen);
+  const int before = at::get_num_threads();
+  at::set_num_threads(1);
+  auto one = net->sample_probabilities(x, g);
+  at::set_num_threads(2);
+  auto two = net->sample_probabilities(x, g);
+  auto again = net->sample_probabilities(x, g);
+  at::set_num_threads(before);
+  BOOST_TEST(torch::allclose(one, two, 1e-5, 1e-6));
+  BOOST_TEST(torch::equal(two, again));
+}
