@@ -7,6 +7,7 @@
 
 #include "common/error.hpp"
 #include "models/taps.hpp"
+#include "models/workers.hpp"
 
 namespace gbmsweep::models {
 
@@ -49,7 +50,7 @@ void check_shapes(const at::Tensor& a, const at::Tensor& b, const char* what) {
 // dst[r][j][i] = src[r][i][j] for r < rows, i < a, j < b. One row (27 x Cin floats) stays in
 // cache; a generic permute of the whole 512x512x27 weight to tap-major took 28 ms, this ~5.
 void swap_inner(const float* src, float* dst, int64_t rows, int64_t a, int64_t b) {
-  at::parallel_for(0, rows, 1, [&](int64_t r0, int64_t r1) {
+  parallel_range(rows, [&](int64_t r0, int64_t r1) {
     for (int64_t r = r0; r < r1; ++r) {
       const float* s = src + r * a * b;
       float* d = dst + r * a * b;

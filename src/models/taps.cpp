@@ -1,12 +1,12 @@
 #include "models/taps.hpp"
 
-#include <ATen/Parallel.h>
 #include <dnnl.h>
 
 #include <cstring>
 #include <vector>
 
 #include "common/error.hpp"
+#include "models/workers.hpp"
 
 namespace gbmsweep::models::taps {
 
@@ -36,12 +36,12 @@ void conv_channels_last(const float* x, float* y, int64_t batch, const std::arra
       const int64_t d = start[0] + dh / b.len[1], h = start[1] + dh % b.len[1];
       return ((img * D + d) * H + h) * W + start[2];
     };
-    at::parallel_for(0, batch * lines, 1, [&](int64_t begin, int64_t end) {
+    parallel_range(batch * lines, [&](int64_t begin, int64_t end) {
       for (int64_t li = begin; li < end; ++li)
         std::memcpy(a.data() + li * run * k, x + voxel(li, b.in) * k, sizeof(float) * run * k);
     });
     sgemm('N', tb, m, n, k, a.data(), k, weights(t), w.ld, 0.0f, c.data(), n);
-    at::parallel_for(0, batch * lines, 1, [&](int64_t begin, int64_t end) {
+    parallel_range(batch * lines, [&](int64_t begin, int64_t end) {
       for (int64_t li = begin; li < end; ++li) {
         float* to = y + voxel(li, b.out) * n;
         const float* from = c.data() + li * run * n;

@@ -2,6 +2,7 @@
 
 #include <omp.h>
 
+#include <algorithm>
 #include <exception>
 #include <mutex>
 
@@ -24,6 +25,18 @@ void run_workers(int threads, const std::function<void(int)>& f) {
     }
   }
   if (first) std::rethrow_exception(first);
+}
+
+void parallel_range(int64_t n, const std::function<void(int64_t, int64_t)>& f) {
+  const int threads = omp_get_max_threads();
+  if (n < 2 || threads < 2 || omp_in_parallel()) {
+    f(0, n);
+    return;
+  }
+  run_workers(static_cast<int>(std::min<int64_t>(threads, n)), [&](int t) {
+    const int64_t parts = std::min<int64_t>(threads, n);
+    f(n * t / parts, n * (t + 1) / parts);
+  });
 }
 
 }  // namespace gbmsweep::models
