@@ -1,8 +1,9 @@
 #pragma once
-// Side-by-side workers for the SpotTune evaluation, and the parallel loops of the tap kernels. Our sources are compiled without -fopenmp
-// (the shared LibTorch precompiled header is built without it), so at::parallel_for in them
-// runs its loop on the calling thread: ATen's header parallelises only under _OPENMP. This is
-// the one place that opens an OpenMP region itself (workers.cpp, built with -fopenmp).
+// Side-by-side workers for the SpotTune evaluation, and the parallel loops of the tap kernels.
+// Our sources are compiled without -fopenmp (the shared LibTorch precompiled header is built
+// without it), so at::parallel_for in them runs its loop on the calling thread: ATen's header
+// parallelises only under _OPENMP. This is the one place that opens an OpenMP region itself
+// (workers.cpp, built with -fopenmp).
 #include <cstdint>
 #include <functional>
 

@@ -4,6 +4,7 @@
 #include <memory>
 
 #include "common/error.hpp"
+#include "models/workers.hpp"
 
 namespace gbmsweep::train {
 
@@ -46,7 +47,7 @@ torch::Tensor FusedAdam::step(LossClosure closure) {
       const float* G = grad.data_ptr<float>();
       float* M = m.data_ptr<float>();
       float* V = v.data_ptr<float>();
-      at::parallel_for(0, p.numel(), 1 << 15, [&](int64_t begin, int64_t end) {
+      const auto update = [&](int64_t begin, int64_t end) {
         for (int64_t i = begin; i < end; ++i) {
           const float g = G[i] + wd * P[i];
           const float mi = M[i] * b1 + c1 * g;
@@ -55,7 +56,15 @@ torch::Tensor FusedAdam::step(LossClosure closure) {
           V[i] = vi;
           P[i] += neg_step * (mi / (std::sqrt(vi) / sqrt_bc2 + eps));
         }
-      });
+      };
+      // Elementwise, so the split does not change the result. Not at::parallel_for, which
+      // runs on one thread in our sources (models/workers.hpp); small tensors stay serial.
+      const int64_t n = p.numel();
+      if (n < (int64_t{1} << 15)) {
+        update(0, n);
+      } else {
+        models::parallel_range(n, update);
+      }
     }
   }
   return loss;

@@ -1,10 +1,15 @@
+#include <ATen/Parallel.h>
+#include <boost/test/data/test_case.hpp>
 #include <boost/test/unit_test.hpp>
 #include <torch/torch.h>
 
 #include "train/fused_adam.hpp"
 
-// FusedAdam follows torch::optim::Adam (weight decay, bias correction, eps) step by step.
-BOOST_AUTO_TEST_CASE(fused_adam_matches_torch_adam) {
+// FusedAdam follows torch::optim::Adam (weight decay, bias correction, eps) step by step, at one
+// thread and with the large tensor's update split over two.
+BOOST_DATA_TEST_CASE(fused_adam_matches_torch_adam, boost::unit_test::data::make({1, 2}), threads) {
+  const int before = at::get_num_threads();
+  at::set_num_threads(threads);
   torch::manual_seed(11);
   auto opts = torch::optim::AdamOptions(1e-2).weight_decay(1e-2);
   std::vector<torch::Tensor> a, b, start;
@@ -30,4 +35,5 @@ BOOST_AUTO_TEST_CASE(fused_adam_matches_torch_adam) {
                  "step " << step << " max diff " << (a[i] - b[i]).abs().max().item<float>());
     }
   }
+  at::set_num_threads(before);
 }
