@@ -101,16 +101,27 @@ BOOST_AUTO_TEST_CASE(efficient_forward_matches_naive_values_and_gradients) {
   BOOST_TEST(gslow.at("agent.fc.weight").abs().sum().item<float>() > 0.0f);
 }
 
+// An evaluation-mode SpotTune of this width, 2 images and 12 Gumbel draws per image.
+struct EvalCase {
+  SpotTune3D net{nullptr};
+  torch::Tensor x, gumbel;
+  EvalCase(int64_t width, uint64_t seed) : net(make_spottune(width)) {
+    net->eval();
+    x = torch::rand({2, 1, 16, 16, 16});
+    auto gen = at::make_generator<at::CPUGeneratorImpl>(seed);
+    gumbel = sample_gumbel({12, 2, net->num_blocks(), 2}, gen);
+  }
+};
+
 // Width 2 runs the evaluation on FoldedResBlock; width 16 (channels 16..512, all multiples of
 // 16) on the oneDNN-packed blocks, whose layer3/4 convolutions at 2x2x2 go tap by tap.
 BOOST_DATA_TEST_CASE(prefix_shared_evaluation_matches_one_pass_per_sample,
                      boost::unit_test::data::make({2, 16}), width) {
-  auto net = make_spottune(width);
-  net->eval();
-  const int64_t n = 2, S = 12, L = net->num_blocks();
-  auto x = torch::rand({n, 1, 16, 16, 16});
-  auto gen = at::make_generator<at::CPUGeneratorImpl>(42);
-  auto g = sample_gumbel({S, n, L, 2}, gen);
+  EvalCase c(width, 42);
+  auto& net = c.net;
+  const auto& x = c.x;
+  const auto& g = c.gumbel;
+  const int64_t n = x.size(0), S = g.size(0);
   auto probs = net->sample_probabilities(x, g);
   BOOST_TEST(probs.sizes() == torch::IntArrayRef({n, S}));
   torch::NoGradGuard no_grad;
@@ -127,18 +138,13 @@ BOOST_DATA_TEST_CASE(prefix_shared_evaluation_matches_one_pass_per_sample,
 // which job (two calls give the same bits).
 BOOST_DATA_TEST_CASE(two_thread_evaluation_matches_one_thread_and_repeats_exactly,
                      boost::unit_test::data::make({2, 16}), width) {
-  auto net = make_spottune(width);
-  net->eval();
-  const int64_t n = 2, S = 12, L = net->num_blocks();
-  auto x = torch::rand({n, 1, 16, 16, 16});
-  auto gen = at::make_generator<at::CPUGeneratorImpl>(43);
-  auto g = sample_gumbel({S, n, L, 2}, gen);
+  EvalCase c(width, 43);
   const int before = at::get_num_threads();
   at::set_num_threads(1);
-  auto one = net->sample_probabilities(x, g);
+  auto one = c.net->sample_probabilities(c.x, c.gumbel);
   at::set_num_threads(2);
-  auto two = net->sample_probabilities(x, g);
-  auto again = net->sample_probabilities(x, g);
+  auto two = c.net->sample_probabilities(c.x, c.gumbel);
+  auto again = c.net->sample_probabilities(c.x, c.gumbel);
   at::set_num_threads(before);
   BOOST_TEST(torch::allclose(one, two, 1e-5, 1e-6));
   BOOST_TEST(torch::equal(two, again));
