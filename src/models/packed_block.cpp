@@ -45,6 +45,17 @@ dnnl::memory::desc blocked_desc(int64_t n, int64_t c, int64_t d, int64_t h, int6
   return dnnl::memory::desc({n, c, d, h, w}, dt::f32, tag::nCdhw16c);
 }
 
+// A user scratchpad of `desc`'s size in args (none when it is empty); the returned tensor owns
+// it and must outlive the execution.
+torch::Tensor add_scratchpad(std::unordered_map<int, dnnl::memory>& args,
+                             const dnnl::memory::desc& desc) {
+  const auto bytes = desc.get_size();
+  if (bytes == 0) return {};
+  auto scratch = torch::empty({static_cast<int64_t>(bytes)}, torch::kByte);
+  args.emplace(DNNL_ARG_SCRATCHPAD, dnnl::memory(desc, cpu_engine(), scratch.data_ptr()));
+  return scratch;
+}
+
 // src -> dst between two layouts of the same [n, c, d, h, w] (oneDNN's jit reorder); with
 // `accumulate`, dst += reordered src.
 void reorder(const float* src, tag from, float* dst, tag to, const dnnl::memory::dims& dims,
@@ -64,11 +75,7 @@ void reorder(const float* src, tag from, float* dst, tag to, const dnnl::memory:
     attr.set_scratchpad_mode(dnnl::scratchpad_mode::user);
     const dnnl::reorder::primitive_desc pd(s, d, attr);
     std::unordered_map<int, dnnl::memory> args{{DNNL_ARG_FROM, s}, {DNNL_ARG_TO, d}};
-    torch::Tensor scratch;
-    if (const auto bytes = pd.scratchpad_desc().get_size(); bytes > 0) {
-      scratch = torch::empty({static_cast<int64_t>(bytes)}, torch::kByte);
-      args.emplace(DNNL_ARG_SCRATCHPAD, dnnl::memory(pd.scratchpad_desc(), eng, scratch.data_ptr()));
-    }
+    const auto scratch = add_scratchpad(args, pd.scratchpad_desc());
     dnnl::stream stream(eng);
     dnnl::reorder(pd).execute(stream, args);
     stream.wait();
@@ -196,11 +203,7 @@ class PackedConv {
       if (residual.defined())
         args.emplace(DNNL_ARG_ATTR_MULTIPLE_POST_OP(0) | DNNL_ARG_SRC_1,
                      dnnl::memory(dst_desc, eng, residual.data_ptr<float>()));
-      torch::Tensor scratch;
-      if (const auto bytes = p.scratchpad.get_size(); bytes > 0) {
-        scratch = torch::empty({static_cast<int64_t>(bytes)}, torch::kByte);
-        args.emplace(DNNL_ARG_SCRATCHPAD, dnnl::memory(p.scratchpad, eng, scratch.data_ptr()));
-      }
+      const auto scratch = add_scratchpad(args, p.scratchpad);
       dnnl::stream stream(eng);
       p.prim.execute(stream, args);
       stream.wait();
