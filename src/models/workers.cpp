@@ -33,10 +33,8 @@ void parallel_range(int64_t n, const std::function<void(int64_t, int64_t)>& f) {
     f(0, n);
     return;
   }
-  run_workers(static_cast<int>(std::min<int64_t>(threads, n)), [&](int t) {
-    const int64_t parts = std::min<int64_t>(threads, n);
-    f(n * t / parts, n * (t + 1) / parts);
-  });
+  const int64_t parts = std::min<int64_t>(threads, n);
+  run_workers(static_cast<int>(parts), [&](int t) { f(n * t / parts, n * (t + 1) / parts); });
 }
 
 }  // namespace gbmsweep::models
