@@ -13,6 +13,7 @@
 #include <vector>
 
 #include "common/error.hpp"
+#include "models/minimal_filter.hpp"
 #include "models/taps.hpp"
 
 namespace gbmsweep::models {
@@ -115,19 +116,30 @@ class PackedConv {
   void run(const torch::Tensor& src, torch::Tensor& dst, const torch::Tensor& residual = {}) const {
     GBM_CHECK((post_ == Post::kAddRelu) == residual.defined(),
               "PackedConv: a residual goes with the kAddRelu post-op only");
-    if (use_taps(src)) {
-      run_taps(src, dst, residual);
-    } else {
+    const Route r = route(src);
+    if (r == Route::kDirect) {
       run_direct(src, dst, residual);
+    } else {
+      run_channels_last(r, src, dst, residual);
     }
   }
 
  private:
-  bool use_taps(const torch::Tensor& x) const {
-    if (k_ != 3) return false;
+  // How a dilated 3x3x3 convolution runs: minimal filtering where every sublattice is at most 3
+  // long (layer3 and layer4 at 5x6x6: 448 and 384 products per row instead of 2156 and 700
+  // (voxel, tap) pairs), else tap by tap where most taps fall in the padding, else oneDNN's
+  // direct kernel (which also takes every undilated convolution).
+  enum class Route { kDirect, kMinimal, kTaps };
+  Route route(const torch::Tensor& x) const {
+    if (k_ != 3) return Route::kDirect;
     for (int i = 0; i < 3; ++i)
-      if (stride_[i] != 1 || dil_[i] < 2 || pad_[i] != dil_[i] || dil_[i] != dil_[0]) return false;
-    return valid_tap_fraction(dil_[0], x.size(2), x.size(3), x.size(4)) < kTapFraction;
+      if (stride_[i] != 1 || dil_[i] < 2 || pad_[i] != dil_[i] || dil_[i] != dil_[0])
+        return Route::kDirect;
+    if (minimal_filter::applicable(dil_[0], {x.size(2), x.size(3), x.size(4)}))
+      return Route::kMinimal;
+    if (valid_tap_fraction(dil_[0], x.size(2), x.size(3), x.size(4)) < kTapFraction)
+      return Route::kTaps;
+    return Route::kDirect;
   }
 
   struct Prim {
@@ -210,23 +222,27 @@ class PackedConv {
     });
   }
 
-  // Tap by tap (models/taps.hpp) on a channels-last copy of src, then back to blocked.
-  void run_taps(const torch::Tensor& src, torch::Tensor& dst, const torch::Tensor& residual) const {
+  // Minimal filtering or tap by tap, on a channels-last copy of src, then back to blocked.
+  void run_channels_last(Route r, const torch::Tensor& src, torch::Tensor& dst,
+                         const torch::Tensor& residual) const {
     const int64_t n = src.size(0), D = src.size(2), H = src.size(3), W = src.size(4);
-    // [27, Cout, Cin], tap t = (kd * 3 + kh) * 3 + kw: a transpose of [Cout * Cin, 27] (the
-    // [27, Cin, Cout] order took 150 ms per 512x512 weight, a permuted copy with a far stride).
-    const torch::Tensor taps = tap_weights();
     auto x = torch::empty({n, D, H, W, cin_}, src.options());
     reorder(src.data_ptr<float>(), tag::nCdhw16c, x.data_ptr<float>(), tag::ndhwc,
             {n, cin_, D, H, W});
     auto y = torch::empty({n * D * H * W, cout_}, src.options());
     float* Y = y.data_ptr<float>();
-    taps::TapWeights w;
-    w.data = taps.data_ptr<float>();
-    w.tap_stride = cout_ * cin_;
-    w.ld = cin_;
-    w.transposed = true;  // y = x * W_t^T, W_t stored [Cout, Cin]
-    taps::conv_channels_last(x.data_ptr<float>(), Y, n, {D, H, W}, cin_, cout_, dil_[0], w);
+    if (r == Route::kMinimal) {
+      plan({D, H, W}).conv_channels_last(x.data_ptr<float>(), Y, n);
+    } else {
+      // [27, Cout, Cin], tap t = (kd * 3 + kh) * 3 + kw.
+      const torch::Tensor taps = tap_weights();
+      taps::TapWeights w;
+      w.data = taps.data_ptr<float>();
+      w.tap_stride = cout_ * cin_;
+      w.ld = cin_;
+      w.transposed = true;  // y = x * W_t^T, W_t stored [Cout, Cin]
+      taps::conv_channels_last(x.data_ptr<float>(), Y, n, {D, H, W}, cin_, cout_, dil_[0], w);
+    }
     y.add_(bias_);
     if (post_ == Post::kRelu) y.relu_();
     // Back to blocked (added onto dst for kSumRelu).
@@ -240,7 +256,17 @@ class PackedConv {
   torch::Tensor weight_, bias_;
   int64_t cin_ = 0, cout_ = 0, k_ = 1;
   std::array<int64_t, 3> stride_{}, pad_{}, dil_{};
-  // [27, Cout, Cin], made on first use.
+  // The minimal-filtering plan (transformed weights) for a volume size, made on first use.
+  const minimal_filter::Plan& plan(const std::array<int64_t, 3>& size) const {
+    std::lock_guard<std::mutex> lock(cache_->mutex);
+    auto& p = cache_->plans[size];
+    if (!p)
+      p = std::make_unique<minimal_filter::Plan>(weight_.data_ptr<float>(), cout_, cin_, dil_[0],
+                                                 size);
+    return *p;
+  }
+  // [27, Cout, Cin], made on first use: a transpose of [Cout * Cin, 27] (the [27, Cin, Cout]
+  // order took 150 ms per 512x512 weight, a permuted copy with a far stride).
   torch::Tensor tap_weights() const {
     std::lock_guard<std::mutex> lock(cache_->mutex);
     if (!cache_->taps.defined()) cache_->taps = weight_.view({cout_ * cin_, 27}).t().contiguous();
@@ -253,6 +279,7 @@ class PackedConv {
     std::mutex mutex;
     std::map<std::array<int64_t, 5>, Prim> prims;
     std::vector<dnnl::memory> packed;
+    std::map<std::array<int64_t, 3>, std::unique_ptr<minimal_filter::Plan>> plans;
     torch::Tensor taps;
   };
   std::unique_ptr<Cache> cache_;
