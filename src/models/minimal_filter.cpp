@@ -133,9 +133,9 @@ Plan::Plan(const float* weight, int64_t cout, int64_t cin, int64_t dilation,
       coef[g * taps::kTaps + t] =
           static_cast<float>(kG[k[0]][t / 9] * kG[k[1]][t / 3 % 3] * kG[k[2]][t % 3]);
     }
-  u_.resize(static_cast<size_t>(ng * cout * cin));
+  u_.reset(new float[static_cast<size_t>(ng * cout * cin)]);
   taps::sgemm('N', 'T', ng, cout * cin, taps::kTaps, coef.data(), taps::kTaps, weight,
-              taps::kTaps, 0.0f, u_.data(), cout * cin);
+              taps::kTaps, 0.0f, u_.get(), cout * cin);
 }
 
 int64_t Plan::products_per_row() const {
@@ -191,7 +191,7 @@ void Plan::conv_channels_last(const float* x, float* y, int64_t batch) const {
   for (size_t g = 0; g < groups_.size(); ++g) {
     const Group& gr = groups_[g];
     taps::sgemm('N', 'T', batch * gr.rows, cout_, cin_, V + batch * gr.offset * cin_, cin_,
-                u_.data() + static_cast<int64_t>(g) * cout_ * cin_, cin_, 0.0f,
+                u_.get() + static_cast<int64_t>(g) * cout_ * cin_, cin_, 0.0f,
                 M + batch * gr.offset * cout_, cout_);
   }
 

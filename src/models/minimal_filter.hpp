@@ -19,6 +19,7 @@
 // weight matrix, so the products run as one GEMM per kind triple over all rows that use it.
 #include <array>
 #include <cstdint>
+#include <memory>
 #include <vector>
 
 namespace gbmsweep::models::minimal_filter {
@@ -68,7 +69,7 @@ class Plan {
   std::vector<Group> groups_;
   std::vector<int> group_of_;  // [kind d][kind h][kind w] -> group
   int64_t rows_per_image_ = 0;
-  std::vector<float> u_;  // per group [cout, cin]
+  std::unique_ptr<float[]> u_;  // per group [cout, cin]; not zero-filled (the GEMM writes it)
 };
 
 }  // namespace gbmsweep::models::minimal_filter

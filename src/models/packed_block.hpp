@@ -4,8 +4,9 @@
 // and bias, ReLU and the residual add are fused into the convolutions as post-ops.
 // FoldedResBlock (ATen's mkldnn_convolution on plain tensors) pays per convolution call two
 // activation reorders and one weight reorder: 2.4 s of a 21 s evaluation at 35x43x43. The
-// dilated convolutions of volumes where most taps fall in the zero padding (layer4 at 5x6x6:
-// 85 % of them) run tap by tap as GEMMs over the voxels each tap really reaches.
+// dilated convolutions of small volumes (layer3 and layer4 at 5x6x6) run by minimal filtering
+// (models/minimal_filter.hpp); other volumes where most taps fall in the zero padding run tap
+// by tap as GEMMs over the voxels each tap really reaches.
 #include <torch/torch.h>
 
 #include <memory>
@@ -30,8 +31,8 @@ torch::Tensor blocked_mean(const torch::Tensor& x);
 bool packable(const ResBlockOptions& block);
 
 // Fraction of (output voxel, kernel tap) pairs of a stride-1, 3x3x3 convolution with padding =
-// dilation that read inside a d x h x w volume. Below kTapFraction the convolution runs tap by
-// tap (measured on layer4 at 5x6x6, 16 rows, 1 thread: fraction 0.145, 68-83 ms tap by tap
+// dilation that read inside a d x h x w volume. Below kTapFraction, where minimal filtering does
+// not apply, the convolution runs tap by tap (measured on layer4 at 5x6x6, 16 rows, 1 thread: fraction 0.145, 68-83 ms tap by tap
 // against 107-123 ms for oneDNN's direct kernel; at 0.44 (layer3) the two were even).
 double valid_tap_fraction(int64_t dilation, int64_t d, int64_t h, int64_t w);
 constexpr double kTapFraction = 0.3;

@@ -1,6 +1,7 @@
 #include <boost/test/unit_test.hpp>
 #include <torch/torch.h>
 
+#include "models/minimal_filter.hpp"
 #include "models/packed_block.hpp"
 #include "models/resnet3d.hpp"
 #include "blocks.hpp"
@@ -29,8 +30,8 @@ BOOST_AUTO_TEST_CASE(valid_tap_fraction_counts_taps_inside_the_volume) {
   BOOST_TEST(valid_tap_fraction(2, 100, 100, 100) > 0.9);
 }
 
-// The packed block computes the eval-mode block, on both of its paths (oneDNN direct kernels,
-// tap-by-tap GEMMs) and with each post-op (ReLU; residual sum + ReLU after a 'B' or identity
+// The packed block computes the eval-mode block, on each of its paths (oneDNN direct kernels,
+// minimal filtering, tap-by-tap GEMMs) and with each post-op (ReLU; residual sum + ReLU after a 'B' or identity
 // shortcut).
 BOOST_AUTO_TEST_CASE(packed_block_matches_eval_block) {
   torch::manual_seed(5);
@@ -42,10 +43,11 @@ BOOST_AUTO_TEST_CASE(packed_block_matches_eval_block) {
   };
   const Case cases[] = {
       {true, 32, 16, 2, 1, 'B', {9, 11, 10}},  // strided conv2 and downsample, direct
-      {true, 64, 16, 1, 4, 'N', {5, 6, 6}},    // layer4-like: conv2 tap by tap
+      {true, 64, 16, 1, 4, 'N', {5, 6, 6}},    // layer4-like: conv2 by minimal filtering
+      {true, 64, 16, 1, 2, 'N', {5, 6, 6}},    // layer3-like: conv2 by minimal filtering
       {true, 64, 16, 1, 2, 'N', {9, 8, 10}},   // dilated but mostly inside: direct
-      {true, 64, 16, 1, 2, 'N', {3, 4, 7}},    // some taps entirely outside the volume
-      {false, 16, 32, 1, 4, 'B', {5, 6, 6}},   // basic block: both convs tap by tap, sum + ReLU
+      {true, 64, 16, 1, 2, 'N', {3, 4, 7}},    // tap by tap (W = 7 > 3 x 2)
+      {false, 16, 32, 1, 4, 'B', {5, 6, 6}},   // basic block: both convs minimal, sum + ReLU
       {false, 32, 32, 1, 1, 'N', {6, 7, 5}},   // basic block, identity shortcut, direct
   };
   for (const Case& c : cases) {
@@ -71,9 +73,12 @@ BOOST_AUTO_TEST_CASE(packed_block_matches_eval_block) {
       BOOST_TEST(torch::allclose(from_blocked(packed.forward(x1)), want.narrow(0, 1, 1), 1e-4, 1e-4));
     }
   }
-  // The tap path really was exercised by the cases above.
-  BOOST_TEST(valid_tap_fraction(4, 5, 6, 6) < kTapFraction);
+  // Each path really was exercised by the cases above.
+  BOOST_TEST(minimal_filter::applicable(4, {5, 6, 6}));
+  BOOST_TEST(minimal_filter::applicable(2, {5, 6, 6}));
+  BOOST_TEST(!minimal_filter::applicable(2, {3, 4, 7}));
   BOOST_TEST(valid_tap_fraction(2, 3, 4, 7) < kTapFraction);
+  BOOST_TEST(!minimal_filter::applicable(2, {9, 8, 10}));
   BOOST_TEST(valid_tap_fraction(2, 9, 8, 10) >= kTapFraction);
 }
 
