@@ -2,6 +2,7 @@
 
 #include "common/error.hpp"
 #include "models/dilated_conv.hpp"
+#include "models/pointwise_conv.hpp"
 
 namespace gbmsweep::models {
 
@@ -44,6 +45,10 @@ torch::Tensor conv3d(const nn::Conv3dImpl& c, const torch::Tensor& x) {
     d.dilation = (*o.dilation())[0];
     return dilated_conv3d(x, c.weight, d);
   }
+  // Training through a 1x1x1 conv: GEMMs on the plain layout, forward and backward.
+  if (torch::GradMode::is_enabled() && (x.requires_grad() || c.weight.requires_grad()) &&
+      pointwise_conv3d_applies(x, c.weight, *o.stride(), **pad, o.groups(), c.bias.defined()))
+    return pointwise_conv3d(x, c.weight);
   c10::optional<torch::Tensor> bias;
   if (c.bias.defined()) bias = c.bias;
   return at::mkldnn_convolution(x, c.weight, bias, **pad, *o.stride(), *o.dilation(), o.groups());
