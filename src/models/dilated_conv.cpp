@@ -6,6 +6,7 @@
 #include <array>
 
 #include "common/error.hpp"
+#include "models/conv_operands.hpp"
 #include "models/taps.hpp"
 #include "models/workers.hpp"
 
@@ -110,16 +111,14 @@ class DilatedConv3dFn : public torch::autograd::Function<DilatedConv3dFn> {
 bool dilated_conv3d_applies(const at::Tensor& x, const at::Tensor& weight, at::IntArrayRef stride,
                             at::IntArrayRef padding, at::IntArrayRef dilation, int64_t groups,
                             bool has_bias) {
-  if (has_bias || groups != 1 || !x.is_cpu() || x.is_mkldnn() || weight.is_mkldnn() ||
-      x.scalar_type() != at::kFloat || weight.scalar_type() != at::kFloat || x.dim() != 5 ||
-      weight.dim() != 5 || stride.size() != 3 || padding.size() != 3 || dilation.size() != 3 ||
-      !at::hasMKLDNN() || !at::globalContext().userEnabledMkldnn())
+  if (!plain_float_conv3d(x, weight, stride, padding, groups, has_bias) ||
+      dilation.size() != 3 || !at::hasMKLDNN() || !at::globalContext().userEnabledMkldnn())
     return false;
   for (int d = 0; d < 3; ++d)
     if (weight.size(2 + d) != 3 || stride[d] != 1 || dilation[d] < 2 ||
         dilation[d] != dilation[0] || padding[d] != dilation[d])
       return false;
-  return x.size(1) == weight.size(1);
+  return true;
 }
 
 at::Tensor dilated_conv3d(const at::Tensor& x, const at::Tensor& weight,

@@ -3,6 +3,7 @@
 #include <torch/torch.h>
 
 #include "common/error.hpp"
+#include "models/conv_operands.hpp"
 #include "models/taps.hpp"
 
 namespace gbmsweep::models {
@@ -61,13 +62,10 @@ class PointwiseConv3dFn : public torch::autograd::Function<PointwiseConv3dFn> {
 bool pointwise_conv3d_applies(const at::Tensor& x, const at::Tensor& weight,
                               at::IntArrayRef stride, at::IntArrayRef padding, int64_t groups,
                               bool has_bias) {
-  if (has_bias || groups != 1 || !x.is_cpu() || x.is_mkldnn() || weight.is_mkldnn() ||
-      x.scalar_type() != at::kFloat || weight.scalar_type() != at::kFloat || x.dim() != 5 ||
-      weight.dim() != 5 || stride.size() != 3 || padding.size() != 3)
-    return false;
+  if (!plain_float_conv3d(x, weight, stride, padding, groups, has_bias)) return false;
   for (int d = 0; d < 3; ++d)
     if (weight.size(2 + d) != 1 || stride[d] != 1 || padding[d] != 0) return false;
-  return x.size(1) == weight.size(1);
+  return true;
 }
 
 at::Tensor pointwise_conv3d(const at::Tensor& x, const at::Tensor& weight) {
