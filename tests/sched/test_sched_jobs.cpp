@@ -320,20 +320,28 @@ BOOST_AUTO_TEST_CASE(a_failed_group_member_ends_the_job_instead_of_hanging,
 
 // grace 20: SIGTERM to every rank, as Slurm signals the tasks of a step; running tasks finish.
 // grace 0: SIGUSR1 to mpiexec, which forwards it (a SIGTERM to mpiexec would make it kill the
-// ranks a second later); running tasks are cancelled and go back to pending.
+// ranks a second later); running tasks are cancelled and go back to pending. Its tasks sleep
+// 1-1.5 s so that one is still running when the forwarded signal and the cancel arrive, even
+// on a loaded machine (with 0.15-0.3 s, CI once saw the task finish first: no "pend").
 BOOST_AUTO_TEST_CASE(drain_signals_stop_the_job_and_resume_completes) {
   for (std::string grace : {"20", "0"}) {
     std::string dir = work_dir("term-grace" + grace);
     std::string store = dir + "/store";
+    const bool cancel = grace == "0";
     std::vector<std::string> args = {"--store", store, "--levels", "2", "--width", "4",
-                                     "--sleep-min", "0.15", "--sleep-max", "0.3", "--grace", grace};
+                                     "--sleep-min", cancel ? "1.0" : "0.15",
+                                     "--sleep-max", cancel ? "1.5" : "0.3", "--grace", grace};
     Job job(args, dir + "/log");
-    // Signal once a task is done and another one is running (its "run" line has no outcome).
+    // Signal once a task is done and another one has just started (its "run" line is new and
+    // has no outcome).
     auto until = std::chrono::steady_clock::now() + std::chrono::seconds(60);
+    std::size_t runs_seen = 0;
     auto ready = [&] {
       auto j = journal(store);
-      std::size_t done = count_events(j, "done").size();
-      return done >= 1 && count_events(j, "run").size() > done;
+      std::size_t done = count_events(j, "done").size(), runs = count_events(j, "run").size();
+      bool fresh = runs > runs_seen;
+      runs_seen = runs;
+      return done >= 1 && runs > done && fresh;
     };
     while (!ready() && std::chrono::steady_clock::now() < until)
       std::this_thread::sleep_for(std::chrono::milliseconds(10));
@@ -346,10 +354,14 @@ BOOST_AUTO_TEST_CASE(drain_signals_stop_the_job_and_resume_completes) {
     BOOST_TEST(st.at("counts").at("running") == 0);
     BOOST_TEST(st.at("counts").at("done") >= 1);
     BOOST_TEST(st.at("counts").at("pending") >= 1);
-    if (grace == "0") {
-      // Cancelled, not failed: abandoned tasks go back to pending.
+    if (cancel) {
+      // Cancelled, not failed: every task that started and did not finish went back to pending.
       BOOST_TEST(st.at("counts").at("failed") == 0);
-      BOOST_TEST(count_events(journal(store), "pend").size() >= 1u);
+      auto j = journal(store);
+      auto runs = count_events(j, "run"), dones = count_events(j, "done"), pends = count_events(j, "pend");
+      BOOST_TEST(pends.size() >= 1u);
+      for (const auto& [key, n] : runs)
+        BOOST_TEST((dones.count(key) == 1) != (pends.count(key) == 1), key);
     }
     Job resume(args, dir + "/log");
     BOOST_TEST(resume.wait() == 0);
