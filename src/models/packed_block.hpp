@@ -32,8 +32,9 @@ bool packable(const ResBlockOptions& block);
 
 // Fraction of (output voxel, kernel tap) pairs of a stride-1, 3x3x3 convolution with padding =
 // dilation that read inside a d x h x w volume. Below kTapFraction, where minimal filtering does
-// not apply, the convolution runs tap by tap (measured on layer4 at 5x6x6, 16 rows, 1 thread: fraction 0.145, 68-83 ms tap by tap
-// against 107-123 ms for oneDNN's direct kernel; at 0.44 (layer3) the two were even).
+// not apply, the convolution runs tap by tap (measured on layer4 at 5x6x6, 16 rows, 1 thread:
+// fraction 0.145, 68-83 ms tap by tap against 107-123 ms for oneDNN's direct kernel; at 0.44
+// (layer3) the two were even).
 double valid_tap_fraction(int64_t dilation, int64_t d, int64_t h, int64_t w);
 constexpr double kTapFraction = 0.3;
 

@@ -12,7 +12,9 @@ using namespace gbmsweep::models;
 namespace {
 
 // x: [N, C, D, H, W] -> [N, D, H, W, C] contiguous.
-torch::Tensor channels_last(const torch::Tensor& x) { return x.permute({0, 2, 3, 4, 1}).contiguous(); }
+torch::Tensor channels_last(const torch::Tensor& x) {
+  return x.permute({0, 2, 3, 4, 1}).contiguous();
+}
 
 }  // namespace
 

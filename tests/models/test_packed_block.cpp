@@ -31,8 +31,8 @@ BOOST_AUTO_TEST_CASE(valid_tap_fraction_counts_taps_inside_the_volume) {
 }
 
 // The packed block computes the eval-mode block, on each of its paths (oneDNN direct kernels,
-// minimal filtering, tap-by-tap GEMMs) and with each post-op (ReLU; residual sum + ReLU after a 'B' or identity
-// shortcut).
+// minimal filtering, tap-by-tap GEMMs) and with each post-op (ReLU; residual sum + ReLU after a
+// 'B' or identity shortcut).
 BOOST_AUTO_TEST_CASE(packed_block_matches_eval_block) {
   torch::manual_seed(5);
   struct Case {

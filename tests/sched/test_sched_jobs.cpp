@@ -358,7 +358,8 @@ BOOST_AUTO_TEST_CASE(drain_signals_stop_the_job_and_resume_completes) {
       // Cancelled, not failed: every task that started and did not finish went back to pending.
       BOOST_TEST(st.at("counts").at("failed") == 0);
       auto j = journal(store);
-      auto runs = count_events(j, "run"), dones = count_events(j, "done"), pends = count_events(j, "pend");
+      auto runs = count_events(j, "run"), dones = count_events(j, "done"),
+           pends = count_events(j, "pend");
       BOOST_TEST(pends.size() >= 1u);
       for (const auto& [key, n] : runs)
         BOOST_TEST((dones.count(key) == 1) != (pends.count(key) == 1), key);
