@@ -5,6 +5,7 @@
 #include "gbmsweep/config.hpp"
 #include "sched/scheduler.hpp"
 #include "sweep/plan.hpp"
+#include "tasks/preflight.hpp"
 #include "tasks/registry.hpp"
 
 namespace gbmsweep::cli {
@@ -12,6 +13,7 @@ namespace gbmsweep::cli {
 int cmd_run(const Args& args) {
   sched::SchedOptions opt;
   std::string sweep;
+  bool skip_check = false;
   po::options_description visible("options");
   visible.add_options()
       ("sweep", po::value(&sweep)->required(), "the sweep file (TOML)")
@@ -29,6 +31,11 @@ int cmd_run(const Args& args) {
        "threads per rank (0: cores per node / ranks per node)")
       ("no-fsync", po::bool_switch(),
        "do not fsync completions (still safe against kill -9, not against a node crash)")
+      ("skip-check", po::bool_switch(&skip_check),
+       "do not open every input before the first task (gbmsweep check); for resubmissions of "
+       "a job whose inputs were checked")
+      ("verbose", po::bool_switch(&opt.verbose),
+       "also the workers' per-task info lines (by default they log warnings and errors only)")
       ("progress-interval", po::value(&opt.progress_interval_s)->default_value(opt.progress_interval_s),
        "seconds between progress lines");
   po::positional_options_description pos;
@@ -44,7 +51,17 @@ int cmd_run(const Args& args) {
   mpi::Environment env(nullptr, nullptr);
   PlanOptions plan_options;
   plan_options.sweep_path = sweep;
-  return sched::run_sweep([&] { return make_plan(plan_options); }, opt, MPI_COMM_WORLD);
+  // Rank 0 plans and checks every input before the store is opened: a broken input fails the
+  // job in seconds with the whole list (exit 2, nothing written), not task by task.
+  auto plan_and_check = [&] {
+    Plan plan = make_plan(plan_options);
+    if (!skip_check) {
+      const PreflightReport report = preflight(plan);
+      if (!report.problems.empty()) throw_preflight(plan, report);
+    }
+    return plan;
+  };
+  return sched::run_sweep(plan_and_check, opt, MPI_COMM_WORLD);
 }
 
 }  // namespace gbmsweep::cli

@@ -17,6 +17,7 @@ int cmd_synth_drug(const Args& args);  // cmd_synth_drug.cpp
 int cmd_stats(const Args& args);       // cmd_stats.cpp
 int cmd_metrics(const Args& args);     // cmd_metrics.cpp
 int cmd_run(const Args& args);         // cmd_run.cpp
+int cmd_check(const Args& args);       // cmd_check.cpp: preflight of a sweep's inputs
 int cmd_status(const Args& args);      // cmd_status.cpp
 int cmd_cohort(const Args& args);      // cmd_cohort.cpp: build/check the MRI cohort cache
 int cmd_bench(const Args& args);       // cmd_bench.cpp: train-step, eval-samples

@@ -30,6 +30,7 @@ const std::map<std::string, Command>& commands() {
       {"synth", {gbmsweep::cli::cmd_synth, "write a synthetic cohort in the real file layout"}},
       {"stats", {gbmsweep::cli::cmd_stats, "Friedman + Nemenyi on a block,method,score CSV"}},
       {"metrics", {gbmsweep::cli::cmd_metrics, "AUC, AP, SEN, SPE, ACC of an id,label,score CSV"}},
+      {"check", {gbmsweep::cli::cmd_check, "open every input a sweep needs; list all problems"}},
       {"run", {gbmsweep::cli::cmd_run, "run a sweep under MPI into a result store (resumable)"}},
       {"status", {gbmsweep::cli::cmd_status, "counts and failures of a result store (--json)"}},
       {"cohort", {gbmsweep::cli::cmd_cohort, "build or check the preprocessed MRI cohort cache"}},

@@ -1,4 +1,5 @@
 #include "sched/scheduler.hpp"
+#include "sched/eta.hpp"
 
 #include <algorithm>
 #include <chrono>
@@ -163,7 +164,7 @@ class Coordinator {
   std::vector<int> missing_;
   std::vector<double> prio_;
   std::vector<bool> unplaceable_;
-  std::map<std::string, std::pair<double, double>> kind_time_;  // kind -> (actual, hint) sums
+  DurationModel durations_;  // measured seconds per kind against the plan's hints
   std::vector<Worker> workers_;
   std::map<int, int> worker_of_rank_;
   std::map<int, Running> running_;  // until recorded in the store
@@ -232,11 +233,8 @@ void Coordinator::init() {
   for (std::size_t i = 0; i < n; ++i) {
     if (st_[i] != St::Done) continue;
     const TaskRecord& rec = store_.record(tasks[i].key);
-    if (rec.end_time > rec.start_time) {
-      auto& kt = kind_time_[tasks[i].kind];
-      kt.first += rec.end_time - rec.start_time;
-      kt.second += std::max(tasks[i].cost, 1e-3);
-    }
+    if (rec.end_time > rec.start_time)
+      durations_.record(tasks[i].kind, tasks[i].cost, rec.end_time - rec.start_time);
   }
   update_priorities();
 
@@ -248,14 +246,10 @@ void Coordinator::init() {
   }
 }
 
-// Expected seconds: the plan's hint, scaled by how long finished tasks of the kind took
-// relative to their hints.
+// Expected seconds: the plan's hint, scaled by how long finished tasks took (DurationModel).
 double Coordinator::estimate(int i) const {
   const TaskSpec& t = plan_.tasks[static_cast<std::size_t>(i)];
-  double hint = std::max(t.cost, 1e-3);
-  auto it = kind_time_.find(t.kind);
-  if (it == kind_time_.end() || it->second.second <= 0) return hint;
-  return hint * it->second.first / it->second.second;
+  return durations_.expected(t.kind, t.cost);
 }
 
 // Longest expected path from a task to the end of the DAG (the task included): for
@@ -428,9 +422,7 @@ void Coordinator::finish_task(int i) {
     return;
   }
   s = St::Done;
-  auto& kt = kind_time_[spec.kind];
-  kt.first += std::max(r.t1 - r.t0, 0.0);
-  kt.second += std::max(spec.cost, 1e-3);
+  durations_.record(spec.kind, spec.cost, r.t1 - r.t0);
   for (int c : children_[static_cast<std::size_t>(i)]) --missing_[static_cast<std::size_t>(c)];
   update_priorities();
   need_assign_ = true;
@@ -490,20 +482,29 @@ void Coordinator::progress(bool force) {
   if (!force && t - last_progress_ < opt_.progress_interval_s) return;
   last_progress_ = t;
   int done = 0, failed = 0, blocked = 0;
-  double remaining = 0;
+  std::vector<PendingWork> pending;
   for (std::size_t i = 0; i < st_.size(); ++i) {
     switch (st_[i]) {
       case St::Done: ++done; break;
       case St::Failed: ++failed; break;
       case St::Blocked: ++blocked; break;
-      default: remaining += estimate(static_cast<int>(i));
+      default: {
+        const TaskSpec& spec = plan_.tasks[i];
+        PendingWork p{spec.kind, spec.cost, spec.ranks, -1, prio_[i]};
+        auto r = running_.find(static_cast<int>(i));
+        if (r != running_.end()) p.elapsed_s = t - r->second.t0;
+        pending.push_back(std::move(p));
+      }
     }
   }
-  double eta = remaining / std::max<std::size_t>(1, workers_.size());
+  const Eta eta = estimate_eta(durations_, pending, static_cast<int>(workers_.size()));
+  std::string basis;
+  for (const auto& k : eta.unmeasured) basis += (basis.empty() ? "" : ", ") + k;
+  if (!basis.empty()) basis = " (" + basis + ": no task finished yet, from the sweep's hints)";
   GBM_LOG(Info, "progress: " << done << "/" << st_.size() << " done, " << running_.size()
                              << " running, " << failed << " failed, " << blocked
                              << " blocked, elapsed " << fmt_s(t - start_) << ", ETA "
-                             << fmt_s(eta));
+                             << fmt_s(eta.seconds) << basis);
 }
 
 int Coordinator::exit_code() const {
@@ -668,6 +669,8 @@ int run_sweep(const std::function<Plan()>& make_plan, const SchedOptions& option
   GBM_CHECK(options.task_lookup, "no task lookup given");
   install_drain_handlers();
   Placement pl = place(world, {options.threads});
+  if (pl.world_rank != 0 && !options.verbose && log::level() == log::Level::Info)
+    log::set_level(log::Level::Warn);
   std::vector<std::string> hosts = gather_hosts(pl, world);
 
   // Rank 0 plans and opens the store; every rank learns whether that worked.

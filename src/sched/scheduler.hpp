@@ -35,6 +35,9 @@ struct SchedOptions {
   double index_interval_s = 1;       // at most one store.h5 rewrite per interval
   bool store_sync = true;            // fsync completions (StoreOptions::sync)
   std::string code_version;          // recorded with every task
+  // Workers log warnings and errors only; their per-task info lines (weights loaded, cohort
+  // read) come at --verbose. Rank 0's progress, failures and summary are always shown.
+  bool verbose = false;
 };
 
 struct SchedSummary {
