@@ -22,7 +22,7 @@ sed -e 's/^tasks = .*/tasks = 120/' -e 's/^sleep_max = .*/sleep_max = 0.4/' \
   "$ROOT/sweeps/probe.toml" > "$WORK/probe.toml"
 run() { mpirun -n 3 "$EXE" run "$WORK/probe.toml" --store "$1" --grace 0 --progress-interval 1000 "${@:2}"; }
 digests() {
-  python3 - "$1" <<'PY'
+  /usr/bin/python3 - "$1" <<'PY'
 import sys, h5py
 with h5py.File(sys.argv[1] + "/store.h5", "r") as f:
     t = f["tasks"]
@@ -31,10 +31,10 @@ with h5py.File(sys.argv[1] + "/store.h5", "r") as f:
 PY
 }
 check_h5() {  # every .h5 of the store opens, store.h5 is consistent
-  python3 "$ROOT/tests/sched/read_store.py" "$1" >/dev/null
+  /usr/bin/python3 "$ROOT/tests/sched/read_store.py" "$1" >/dev/null
   for f in "$1"/results/*.h5; do
     [ -e "$f" ] || continue
-    python3 -c "import h5py,sys; h5py.File(sys.argv[1],'r').close()" "$f"
+    /usr/bin/python3 -c "import h5py,sys; h5py.File(sys.argv[1],'r').close()" "$f"
   done
 }
 
@@ -45,7 +45,7 @@ echo "reference: $(wc -l < "$WORK/ref.txt") tasks in $(( $(date +%s) - start )) 
 
 kills=0 drains=0 h5_checks=0
 for ((i = 1; i <= N; i++)); do
-  ( run "$WORK/soak" >"$WORK/run.$i.log" 2>&1; echo $? > "$WORK/rc.$i" ) &
+  ( rc=0; run "$WORK/soak" >"$WORK/run.$i.log" 2>&1 || rc=$?; echo $rc > "$WORK/rc.$i" ) &
   pid=$!
   delay=$(awk -v r=$RANDOM 'BEGIN { printf "%.2f", 0.8 + 3.0 * r / 32767 }')
   sleep "$delay"
@@ -67,7 +67,7 @@ done
 run "$WORK/soak" >"$WORK/final.log" 2>&1 || { cat "$WORK/final.log"; exit 1; }
 check_h5 "$WORK/soak"
 digests "$WORK/soak" | sort > "$WORK/soak.txt"
-python3 - "$WORK/soak/journal.jsonl" <<'PY'
+/usr/bin/python3 - "$WORK/soak/journal.jsonl" <<'PY'
 import json, sys, collections
 done = collections.Counter()
 for line in open(sys.argv[1]):
