@@ -22,19 +22,9 @@ struct Offset {
 
 // The 13 unique directions of the 26-neighbourhood (the other 13 are their opposites).
 const std::array<Offset, 13>& directions() {
-  static const std::array<Offset, 13> d = {{{0, 0, 1},
-                                            {0, 1, -1},
-                                            {0, 1, 0},
-                                            {0, 1, 1},
-                                            {1, -1, -1},
-                                            {1, -1, 0},
-                                            {1, -1, 1},
-                                            {1, 0, -1},
-                                            {1, 0, 0},
-                                            {1, 0, 1},
-                                            {1, 1, -1},
-                                            {1, 1, 0},
-                                            {1, 1, 1}}};
+  static const std::array<Offset, 13> d = {{
+      {0, 0, 1}, {0, 1, -1}, {0, 1, 0}, {0, 1, 1}, {1, -1, -1}, {1, -1, 0}, {1, -1, 1},
+      {1, 0, -1}, {1, 0, 0}, {1, 0, 1}, {1, 1, -1}, {1, 1, 0}, {1, 1, 1}}};
   return d;
 }
 
@@ -71,7 +61,8 @@ Features cm_features(const std::vector<double>& counts, int ng) {
   // The matrix is symmetric: the column marginal equals the row marginal.
   double mu = 0, var_i = 0, hx = 0;
   for (int i = 0; i < ng; ++i) mu += (i + 1) * px[i];
-  for (int i = 0; i < ng; ++i) var_i += (i + 1 - mu) * (i + 1 - mu) * px[i], hx += entropy_term(px[i]);
+  for (int i = 0; i < ng; ++i)
+    var_i += (i + 1 - mu) * (i + 1 - mu) * px[i], hx += entropy_term(px[i]);
   double joint_var = 0, corr_num = 0, tend = 0, shade = 0, prom = 0, hxy1 = 0, hxy2 = 0;
   for (int i = 0; i < ng; ++i)
     for (int j = 0; j < ng; ++j) {
@@ -126,9 +117,9 @@ Features cm_features(const std::vector<double>& counts, int ng) {
 
 void check_levels(const Discretised& d) {
   if (d.levels < 1 || d.levels > kMaxLevels)
-    throw std::invalid_argument("the ROI has " + std::to_string(d.levels) +
-                                " grey levels after discretisation (1 to " +
-                                std::to_string(kMaxLevels) + " allowed); choose a larger bin width");
+    throw std::invalid_argument(
+        "the ROI has " + std::to_string(d.levels) + " grey levels after discretisation (1 to " +
+        std::to_string(kMaxLevels) + " allowed); choose a larger bin width");
 }
 
 }  // namespace
@@ -183,7 +174,8 @@ Roi make_roi(const std::array<int, 3>& shape, const float* image, const float* l
 Discretised discretise(const Roi& roi, const DiscretiseOptions& opts) {
   double lo = std::numeric_limits<double>::infinity(), hi = -lo;
   for (std::size_t i = 0; i < roi.value.size(); ++i)
-    if (roi.inside[i]) lo = std::min(lo, double(roi.value[i])), hi = std::max(hi, double(roi.value[i]));
+    if (roi.inside[i])
+      lo = std::min(lo, double(roi.value[i])), hi = std::max(hi, double(roi.value[i]));
   Discretised d;
   d.shape = roi.shape;
   d.level.assign(roi.value.size(), 0);
@@ -200,7 +192,8 @@ Discretised discretise(const Roi& roi, const DiscretiseOptions& opts) {
     if (fbs)
       l = opts.origin_zero ? std::floor(x / w) - base + 1 : std::floor((x - lo) / w) + 1;
     else
-      l = hi > lo ? std::min(double(opts.bins), std::floor(opts.bins * (x - lo) / (hi - lo)) + 1) : 1;
+      l = hi > lo ? std::min(double(opts.bins), std::floor(opts.bins * (x - lo) / (hi - lo)) + 1)
+                  : 1;
     if (l > kMaxLevels) l = kMaxLevels + 1;  // reported by check_levels
     d.level[i] = static_cast<int>(l);
     d.levels = std::max(d.levels, d.level[i]);
@@ -327,14 +320,14 @@ Features glszm(const Discretised& d) {
         var_j += (k.second - mu_j) * (k.second - mu_j) * m / ns;
   for (const auto& [g, m] : by_level) glnu += m * m;
   for (const auto& [s, m] : by_size) zsnu += m * m;
-  return {{"szm_sze", sze / ns},           {"szm_lze", lze / ns},
-          {"szm_lgze", lgze / ns},         {"szm_hgze", hgze / ns},
-          {"szm_szlge", szlge / ns},       {"szm_szhge", szhge / ns},
-          {"szm_lzlge", lzlge / ns},       {"szm_lzhge", lzhge / ns},
-          {"szm_glnu", glnu / ns},         {"szm_glnu_norm", glnu / (ns * ns)},
-          {"szm_zsnu", zsnu / ns},         {"szm_zsnu_norm", zsnu / (ns * ns)},
-          {"szm_z_perc", ns / nv},         {"szm_grey_lvl_var", var_i},
-          {"szm_zs_var", var_j},           {"szm_zs_entr", entr}};
+  return {{"szm_sze", sze / ns},     {"szm_lze", lze / ns},
+          {"szm_lgze", lgze / ns},   {"szm_hgze", hgze / ns},
+          {"szm_szlge", szlge / ns}, {"szm_szhge", szhge / ns},
+          {"szm_lzlge", lzlge / ns}, {"szm_lzhge", lzhge / ns},
+          {"szm_glnu", glnu / ns},   {"szm_glnu_norm", glnu / (ns * ns)},
+          {"szm_zsnu", zsnu / ns},   {"szm_zsnu_norm", zsnu / (ns * ns)},
+          {"szm_z_perc", ns / nv},   {"szm_grey_lvl_var", var_i},
+          {"szm_zs_var", var_j},     {"szm_zs_entr", entr}};
 }
 
 Features ngtdm(const Discretised& d) {
@@ -363,8 +356,11 @@ Features ngtdm(const Discretised& d) {
         s[g] += std::abs(g - sum / count);
         nvc += 1;
       }
-  Features f{{"ngt_coarseness", 1e6}, {"ngt_contrast", 0.0}, {"ngt_busyness", 0.0},
-             {"ngt_complexity", 0.0}, {"ngt_strength", 0.0}};
+  Features f{{"ngt_coarseness", 1e6},
+             {"ngt_contrast", 0.0},
+             {"ngt_busyness", 0.0},
+             {"ngt_complexity", 0.0},
+             {"ngt_strength", 0.0}};
   if (nvc == 0) return f;
   std::vector<double> p(ng + 1, 0.0);
   double ngp = 0, ps = 0, s_total = 0;

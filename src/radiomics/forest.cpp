@@ -104,8 +104,8 @@ struct Builder {
 
 }  // namespace
 
-RandomForest RandomForest::fit(const std::vector<std::vector<double>>& x,
-                               const std::vector<int>& y, const ForestOptions& opts) {
+RandomForest RandomForest::fit(const std::vector<std::vector<double>>& x, const std::vector<int>& y,
+                               const ForestOptions& opts) {
   if (x.empty() || x.size() != y.size())
     throw std::invalid_argument("random forest: " + std::to_string(x.size()) + " rows and " +
                                 std::to_string(y.size()) + " labels");
@@ -122,16 +122,16 @@ RandomForest RandomForest::fit(const std::vector<std::vector<double>>& x,
   std::vector<std::vector<double>> cols(nf, std::vector<double>(x.size()));
   for (std::size_t i = 0; i < x.size(); ++i)
     for (std::size_t f = 0; f < nf; ++f) cols[f][i] = x[i][f];
-  int max_features = opts.max_features > 0
-                         ? std::min<int>(opts.max_features, int(nf))
-                         : std::max(1, static_cast<int>(std::sqrt(double(nf))));
+  int max_features = opts.max_features > 0 ? std::min<int>(opts.max_features, int(nf))
+                                           : std::max(1, static_cast<int>(std::sqrt(double(nf))));
 
   RandomForest forest;
   forest.features_ = static_cast<int>(nf);
   forest.trees_.resize(static_cast<std::size_t>(opts.trees));
   auto grow_tree = [&](int t) {
     // Each tree has its own stream: the forest is the same whatever the thread count.
-    Builder b{cols, y, opts, max_features, {}, Rng{opts.seed ^ (0xd1b54a32d192ed03ULL * (t + 1))}, {}};
+    Builder b{cols, y, opts, max_features, {}, Rng{opts.seed ^ (0xd1b54a32d192ed03ULL * (t + 1))},
+              {}};
     const std::size_t n = x.size();
     b.w.assign(n, opts.bootstrap ? 0.0 : 1.0);
     if (opts.bootstrap)

@@ -17,18 +17,18 @@ struct ForestOptions {
   int max_depth = 5;          // root = depth 0; <= 0: unlimited
   int min_samples_leaf = 10;  // distinct training samples in every leaf
   int min_samples_split = 2;
-  int max_features = 0;       // features tried per split; 0 = floor(sqrt(features)) (sklearn "sqrt")
+  int max_features = 0;  // features tried per split; 0 = floor(sqrt(features)) (sklearn "sqrt")
   bool bootstrap = true;
   std::uint64_t seed = 0;
   int threads = 1;  // trees are grown in parallel; the forest does not depend on the count
 };
 
 struct TreeNode {
-  int feature = -1;  // -1: leaf
+  int feature = -1;      // -1: leaf
   double threshold = 0;  // go left when x[feature] <= threshold
   int left = -1, right = -1;
-  double p1 = 0;     // weighted fraction of class 1 among the node's samples
-  int samples = 0;   // distinct training samples reaching the node
+  double p1 = 0;    // weighted fraction of class 1 among the node's samples
+  int samples = 0;  // distinct training samples reaching the node
   int depth = 0;
 };
 using Tree = std::vector<TreeNode>;  // node 0 is the root

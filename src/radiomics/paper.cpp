@@ -27,9 +27,12 @@ double feature_value(const std::string& feature, const std::array<int, 3>& shape
     f = first_order(roi);
   } else {
     const Discretised d = discretise(roi, opts);
-    if (feature.rfind("cm_", 0) == 0) f = glcm(d);
-    else if (feature.rfind("szm_", 0) == 0) f = glszm(d);
-    else if (feature.rfind("ngt_", 0) == 0) f = ngtdm(d);
+    if (feature.rfind("cm_", 0) == 0)
+      f = glcm(d);
+    else if (feature.rfind("szm_", 0) == 0)
+      f = glszm(d);
+    else if (feature.rfind("ngt_", 0) == 0)
+      f = ngtdm(d);
   }
   auto it = f.find(feature);
   if (it == f.end()) throw std::invalid_argument("unknown radiomics feature '" + feature + "'");
@@ -46,7 +49,8 @@ std::vector<double> paper_feature_values(const std::map<std::string, const float
     try {
       out.push_back(feature_value(pf.feature, shape, it->second, segm, pf.labels, opts));
     } catch (const std::invalid_argument& e) {
-      throw std::invalid_argument(pf.modality + " " + pf.region + " (" + pf.feature + "): " + e.what());
+      throw std::invalid_argument(pf.modality + " " + pf.region + " (" + pf.feature +
+                                  "): " + e.what());
     }
   }
   return out;

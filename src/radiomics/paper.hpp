@@ -16,7 +16,7 @@ struct PaperFeature {
   std::string modality;  // UPENN-GBM name: T1, T1GD, T2, FLAIR
   std::string region;    // core, oedema, necrotic, enhancing
   std::vector<int> labels;
-  std::string feature;   // IBSI name
+  std::string feature;  // IBSI name
 };
 
 // T1 core skewness; T1 oedema energy; FLAIR necrotic-core GLCM contrast (3D averaged); T1GD

@@ -1,7 +1,6 @@
 // IBSI features against the IBSI 1 digital phantom's published reference values, and small
 // cases computed by hand.
 #include <boost/test/unit_test.hpp>
-
 #include <cmath>
 #include <limits>
 #include <stdexcept>

@@ -1,7 +1,6 @@
 // The random forest: it learns what it should, respects depth and leaf size, and is
 // reproducible from its seed whatever the thread count.
 #include <boost/test/unit_test.hpp>
-
 #include <cmath>
 #include <stdexcept>
 
@@ -46,12 +45,14 @@ BOOST_AUTO_TEST_CASE(separable_data_is_learned_perfectly) {
   o.seed = 3;
   RandomForest f = RandomForest::fit(d.x, d.y, o);
   int correct = 0;
-  for (std::size_t i = 0; i < d.x.size(); ++i) correct += (f.predict_proba(d.x[i]) > 0.5) == (d.y[i] == 1);
+  for (std::size_t i = 0; i < d.x.size(); ++i)
+    correct += (f.predict_proba(d.x[i]) > 0.5) == (d.y[i] == 1);
   BOOST_TEST(correct == 90);
   // Unseen samples of the same rule.
   Data t = make_data(60, 2.0, 99);
   correct = 0;
-  for (std::size_t i = 0; i < t.x.size(); ++i) correct += (f.predict_proba(t.x[i]) > 0.5) == (t.y[i] == 1);
+  for (std::size_t i = 0; i < t.x.size(); ++i)
+    correct += (f.predict_proba(t.x[i]) > 0.5) == (t.y[i] == 1);
   BOOST_TEST(correct == 60);
 }
 
