@@ -24,9 +24,9 @@ Cell cell(const std::vector<double>& v) {
 }
 
 std::vector<Cell> row(const std::string& name, const Scores& s) {
-  return {Cell::str(name), cell(s.auc),
-          cell(s.ap),      cell(s.sen),
-          cell(s.spe),     Cell::str(s.auc.empty() && s.sen.empty() ? "" : std::to_string(s.n))};
+  const bool none = s.auc.empty() && s.sen.empty();
+  return {Cell::str(name), cell(s.auc), cell(s.ap), cell(s.sen), cell(s.spe),
+          Cell::str(none ? "—" : std::to_string(s.n))};
 }
 
 }  // namespace
@@ -78,7 +78,8 @@ Table radiomics_table(
   }
   PublishedRadiomics pub;
   t.rows.push_back({Cell::str("Radiomics RF (paper, published)"), Cell::num(pub.auc),
-                    Cell::num(pub.ap), Cell::num(pub.sen), Cell::num(pub.spe), Cell::str("")});
+                    Cell::num(pub.ap), Cell::num(pub.sen), Cell::num(pub.spe),
+                    Cell::str(std::to_string(pub.n))});
   for (const auto& [label, seeds] : struct_rows) {
     Scores s;
     for (const Predictions& p : seeds) {

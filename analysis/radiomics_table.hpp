@@ -13,6 +13,7 @@ namespace gbmsweep::analysis {
 // Published in the MRI paper for the radiomics random forest on the hold-out set.
 struct PublishedRadiomics {
   double auc = 0.5764, ap = 0.4886, sen = 0.2174, spe = 0.9355;
+  int n = 57;  // the paper's hold-out set (57 of the 189 patients with DSC)
 };
 
 // One table from the finished mri.radiomics records (usually one) and, per network label, the
