@@ -1,5 +1,6 @@
 #include "analysis/radiomics_table.hpp"
 
+#include <cmath>
 #include <limits>
 #include <sstream>
 
@@ -60,7 +61,8 @@ Table radiomics_table(
           p.at("bin_width").dump() + " (origin " + p.at("bin_origin").get<std::string>() +
           "), random forest of " + p.at("trees").dump() + " trees, depth " +
           p.at("max_depth").dump() + ", " + p.at("min_samples_leaf").dump() +
-          " samples per leaf, trained on " + r->result->metrics.value("train", json(0)).dump() +
+          " samples per leaf, trained on " +
+          std::to_string(std::lround(r->result->metrics.value("train", 0.0))) +
           " non-test patients; " + std::to_string(extra.at("seeds").size()) + " seed(s). ";
       const json& skipped = extra.at("skipped");
       if (!skipped.empty()) {
