@@ -11,6 +11,7 @@
 
 #include "analysis/ensemble.hpp"
 #include "analysis/metrics.hpp"
+#include "analysis/radiomics_table.hpp"
 #include "analysis/stats.hpp"
 #include "analysis/table.hpp"
 #include "common/error.hpp"
@@ -95,6 +96,8 @@ class ReportBuilder {
   ReportSummary summary_;
   std::vector<MriConfig> configs_;
   std::vector<const TaskRecord*> drug_;
+  std::vector<const TaskRecord*> radiomics_;  // mri.radiomics (issue 18)
+  std::optional<Table> radiomics_table_;
   std::vector<Table> mri_tables_;
   std::vector<Table> friedman_tables_;
   std::optional<Table> drug_table_;
@@ -161,6 +164,7 @@ void ReportBuilder::collect_records() {
       missing("record " + r.key + " (mri.ensemble) ignored: " + e.what());
     }
     if (r.kind == "drug.aggregate") drug_.push_back(&r);
+    if (r.kind == "mri.radiomics") radiomics_.push_back(&r);
   }
   if (failed_more > 0) missing("... and " + std::to_string(failed_more) + " more failed tasks");
   for (const auto& [ks, labels] : waiting)
@@ -609,6 +613,7 @@ void ReportBuilder::finish() {
   for (std::size_t i = 0; i < mri_tables_.size(); ++i)
     emit(mri_tables_[i], "table" + std::to_string(i + 1) + "_" + file_stem(configs_[i].network) +
                              (configs_[i].variant == "{}" ? "" : "_" + std::to_string(i + 1)) + ".csv");
+  if (radiomics_table_) emit(*radiomics_table_, "table1_radiomics.csv");
   for (std::size_t i = 0; i < friedman_tables_.size(); ++i)
     emit(friedman_tables_[i], i == 0 ? "table4_friedman.csv" : "table4_friedman_clipped.csv");
   md << "## Drug study (temozolomide response)\n\n";
@@ -650,6 +655,16 @@ ReportSummary ReportBuilder::run() {
   collect_records();
   if (has_study("mri")) {
     mri_tables();
+    if (!radiomics_.empty()) {  // beside each network's Struct row of Tables 1-3
+      std::vector<std::pair<std::string, std::vector<Predictions>>> structs;
+      for (const auto& c : configs_) {
+        structs.emplace_back(c.label, std::vector<Predictions>{});
+        for (const auto& [seed, ens] : c.seeds)
+          if (auto it = ens.find("Struct"); it != ens.end())
+            structs.back().second.push_back(it->second);
+      }
+      radiomics_table_ = radiomics_table(radiomics_, structs, o_.threshold, summary_.completeness);
+    }
     friedman_tables();
     mri_plots();
   }

@@ -35,6 +35,7 @@ const std::map<std::string, Command>& commands() {
       {"status", {gbmsweep::cli::cmd_status, "counts and failures of a result store (--json)"}},
       {"cohort", {gbmsweep::cli::cmd_cohort, "build or check the preprocessed MRI cohort cache"}},
       {"bench", {gbmsweep::cli::cmd_bench, "micro-benchmarks (train-step, eval-samples)"}},
+      {"radiomics", {gbmsweep::cli::cmd_radiomics, "IBSI radiomics features of an image in a mask"}},
   };
   return table;
 }

@@ -24,7 +24,7 @@ const std::map<std::string, int>& kind_versions() {
   static const std::map<std::string, int> v = {
       {"probe", 1},        {"mri.cohort", 1},    {"mri.pretrain", 1},   {"mri.train", 1},
       {"mri.evaluate", 1}, {"mri.ensemble", 1},  {"drug.pretrain", 1},  {"drug.fold", 1},
-      {"drug.benchmark", 1}, {"drug.aggregate", 1}};
+      {"drug.benchmark", 1}, {"drug.aggregate", 1}, {"mri.radiomics", 1}};
   return v;
 }
 
@@ -33,7 +33,7 @@ double default_cost(const std::string& kind) {
   static const std::map<std::string, double> c = {
       {"mri.cohort", 60},   {"mri.pretrain", 600}, {"mri.train", 1800}, {"mri.evaluate", 120},
       {"mri.ensemble", 1},  {"drug.pretrain", 60}, {"drug.fold", 30},   {"drug.benchmark", 5},
-      {"drug.aggregate", 1}};
+      {"drug.aggregate", 1}, {"mri.radiomics", 300}};
   auto it = c.find(kind);
   return it == c.end() ? 1.0 : it->second;
 }
@@ -229,6 +229,7 @@ class Planner {
                      {"skip_bad", mri["skip_bad"]}, {"modalities", modalities}};
     cohort.inputs = {{"data", cfg["data"]["mri"]}};
     std::string cohort_key = add(cohort, cfg);
+    if (mri["radiomics"].get<bool>()) plan_radiomics(cfg, cohort_key);
 
     const auto networks = mri["networks"].get<std::vector<std::string>>();
     bool needs_pretrain = std::any_of(networks.begin(), networks.end(),
@@ -310,6 +311,25 @@ class Planner {
         add(en, cfg);
       }
     }
+  }
+
+  // The radiomics comparator (§II.D): one task over the cohort's split, a forest per seed.
+  void plan_radiomics(const json& cfg, const std::string& cohort_key) {
+    const json& mri = cfg["mri"];
+    TaskSpec t;
+    t.kind = "mri.radiomics";
+    t.study = "mri";
+    t.name = "mri.radiomics";
+    t.params = {{"seeds", mri["seeds"]},
+                {"bin_width", mri["radiomics_bin_width"]},
+                {"bin_origin", mri["radiomics_bin_origin"]},
+                {"trees", mri["radiomics_trees"]},
+                {"max_depth", mri["radiomics_max_depth"]},
+                {"min_samples_leaf", mri["radiomics_min_samples_leaf"]},
+                {"threshold", mri["threshold"]}};
+    t.inputs = {{"data", cfg["data"]["mri"]}};
+    t.deps = {cohort_key};
+    add(t, cfg);
   }
 
   // ---- study B: drug response, two-step transfer -------------------------------------------

@@ -70,6 +70,15 @@ std::vector<Field> make_schema() {
       {"mri.pretrain.batch", T::Int, 8, {}, "cohort pretraining batch"},
       {"mri.eval.samples", T::Int, 100, {}, "Gumbel samples per test image (SpotTune)"},
       {"mri.eval.seed", T::Int, 42, {}, "seed of the evaluation samples"},
+      // The radiomics comparator (MRI paper §II.D; issue 18): opt-in, one mri.radiomics task.
+      {"mri.radiomics", T::Bool, false, {},
+       "also run the radiomics comparator: six IBSI features + a random forest per seed"},
+      {"mri.radiomics_bin_width", T::Float, 25.0, {}, "fixed bin width (pyradiomics' default 25)"},
+      {"mri.radiomics_bin_origin", T::String, "zero", {"zero", "roi"},
+       "bin edges from 0 (pyradiomics) or from the region's minimum (IBSI)"},
+      {"mri.radiomics_trees", T::Int, 10000, {}, "random forest trees (paper: 10,000)"},
+      {"mri.radiomics_max_depth", T::Int, 5, {}, "random forest maximum depth (paper: 5)"},
+      {"mri.radiomics_min_samples_leaf", T::Int, 10, {}, "samples per leaf at least (paper: 10)"},
       // [drug]
       {"drug.sources", T::StringList, json(drug_names()), drug_names(), "GDSC source drugs"},
       {"drug.experiments", T::StringList, json(kExperiments), kExperiments, "experiments to run"},

@@ -13,5 +13,6 @@ void register_probe_tasks(TaskTable& table);  // probe.cpp
 void register_mri_tasks(TaskTable& table);    // mri_tasks.cpp
 void register_drug_tasks(TaskTable& table);   // drug_tasks.cpp
 void register_ensemble_tasks(TaskTable& table);  // ensemble_tasks.cpp (mri.ensemble, drug.aggregate)
+void register_radiomics_tasks(TaskTable& table);  // radiomics_task.cpp (mri.radiomics)
 
 }  // namespace gbmsweep

@@ -16,6 +16,7 @@ const std::map<std::string, TaskFn>& registry() {
     register_mri_tasks(m);
     register_drug_tasks(m);
     register_ensemble_tasks(m);
+    register_radiomics_tasks(m);
     return m;
   }();
   return r;

@@ -278,3 +278,40 @@ BOOST_AUTO_TEST_CASE(single_study_store_is_not_incomplete_for_the_other) {
   records[1].status = "pending";
   BOOST_TEST(!ga::write_report(o, records).completeness.empty());
 }
+
+BOOST_AUTO_TEST_CASE(radiomics_row_sits_beside_the_struct_rows) {
+  std::vector<TaskRecord> records;
+  for (int seed = 0; seed < 2; ++seed) {
+    records.push_back(mri_record("spottune", seed, 0.25));
+    records.push_back(mri_record("resnet_random", seed, 0.05));
+  }
+  TaskRecord r;  // an mri.radiomics record as src/tasks/radiomics_task.cpp writes it
+  r.key = "radiomics";
+  r.kind = "mri.radiomics";
+  r.study = "mri";
+  r.status = "done";
+  r.params = {{"bin_width", 25.0}, {"bin_origin", "zero"}, {"trees", 10000}, {"max_depth", 5},
+              {"min_samples_leaf", 10}, {"seeds", {0, 1}}};
+  r.result = TaskResult{};
+  r.result->metrics = {{"train", 120}, {"test", 30}};
+  r.result->extra = {
+      {"seeds", {{{"n", 30}, {"auc", 0.6}, {"ap", 0.5}, {"sen", 0.25}, {"spe", 0.9}},
+                 {{"n", 30}, {"auc", 0.7}, {"ap", 0.5}, {"sen", 0.35}, {"spe", 0.8}}}},
+      {"skipped", {{{"id", "UPENN-GBM-00042_11"}, {"reason", "seg.nii.gz: no voxel of label 1"}}}}};
+  records.push_back(r);
+  ga::ReportOptions o;
+  o.out_dir = fresh_dir("radiomics");
+  o.plots = false;
+  auto s = ga::write_report(o, records);
+  auto t = ga::read_csv(o.out_dir + "/table1_radiomics.csv");
+  BOOST_TEST_REQUIRE(t.rows.size() == 4u);  // ours, the paper's, SpotTune and Random init Struct
+  BOOST_TEST(t.rows[0][0] == "Radiomics RF (this run)");
+  BOOST_TEST(std::stod(t.rows[0][1]) == 0.65, boost::test_tools::tolerance(1e-9));  // mean AUC
+  BOOST_TEST(t.rows[1][0] == "Radiomics RF (paper, published)");
+  BOOST_TEST(std::stod(t.rows[1][1]) == 0.5764);
+  BOOST_TEST(t.rows[2][0] == "SpotTune Struct (Table 1)");
+  BOOST_TEST(t.rows[3][0] == "Random init Struct (Table 1)");
+  std::string md = gbmsweep::fs::read_all(o.out_dir + "/report.md");
+  BOOST_TEST(md.find("UPENN-GBM-00042_11") != std::string::npos);  // the patient left out
+  for (const auto& line : s.completeness) BOOST_TEST(line.find("radiomics") == std::string::npos, line);
+}

@@ -74,7 +74,8 @@ BOOST_AUTO_TEST_CASE(mgmt_paper_grid_is_the_paper_grid) {
   BOOST_TEST(c["mri.ensemble"] == 3);  // one per network (x 1 seed)
   BOOST_TEST(c["mri.cohort"] == 1);
   BOOST_TEST(c["mri.pretrain"] == 1);  // MedicalNet import, shared by SpotTune and transfer
-  BOOST_TEST(p.tasks.size() == 335u);
+  BOOST_TEST(c["mri.radiomics"] == 1);  // the radiomics comparator (issue 18)
+  BOOST_TEST(p.tasks.size() == 336u);
   BOOST_TEST(p.depth() == 4);  // (cohort, pretrain) -> train -> evaluate -> ensemble
   // Random init never depends on the pretrained weights; SpotTune and transfer do.
   std::string pre;
@@ -179,6 +180,35 @@ BOOST_AUTO_TEST_CASE(changed_parameter_changes_only_what_it_affects) {
                     name == "mri.ensemble/spottune/s0";
     BOOST_TEST((changed.at(name) != key) == spottune, name);
   }
+}
+
+BOOST_AUTO_TEST_CASE(radiomics_task_is_opt_in_and_depends_on_the_cohort) {
+  auto smoke = fs::read_all(sweep_path("smoke.toml"));
+  Plan on = TempSweep(smoke).plan();
+  const TaskSpec* task = nullptr;
+  std::string cohort;
+  for (const auto& t : on.tasks) {
+    if (t.kind == "mri.radiomics") task = &t;
+    if (t.kind == "mri.cohort") cohort = t.key;
+  }
+  BOOST_REQUIRE(task != nullptr);
+  BOOST_TEST(task->deps == std::vector<std::string>{cohort});
+  BOOST_TEST(task->params["trees"] == 10000);
+  BOOST_TEST(task->params["max_depth"] == 5);
+  BOOST_TEST(task->params["min_samples_leaf"] == 10);
+  BOOST_TEST(task->params["bin_width"] == 25.0);
+  BOOST_TEST(task->params["seeds"].size() == 5u);
+  BOOST_TEST(task->inputs.contains("data"));
+  // Switched off: the task goes and every other key stays.
+  std::string off = smoke;
+  auto pos = off.find("radiomics = true");
+  BOOST_REQUIRE(pos != std::string::npos);
+  off.replace(pos, 16, "radiomics = false");
+  auto keys_off = keys_by_name(TempSweep(off).plan());
+  auto keys_on = keys_by_name(on);
+  BOOST_TEST(keys_on.size() == keys_off.size() + 1);
+  keys_on.erase("mri.radiomics");
+  BOOST_TEST((keys_on == keys_off));
 }
 
 BOOST_AUTO_TEST_CASE(changed_input_data_changes_keys_downstream) {
