@@ -20,5 +20,6 @@ int cmd_run(const Args& args);         // cmd_run.cpp
 int cmd_status(const Args& args);      // cmd_status.cpp
 int cmd_cohort(const Args& args);      // cmd_cohort.cpp: build/check the MRI cohort cache
 int cmd_bench(const Args& args);       // cmd_bench.cpp: train-step, eval-samples
+int cmd_weights(const Args& args);     // cmd_weights.cpp: check a MedicalNet checkpoint
 
 }  // namespace gbmsweep::cli

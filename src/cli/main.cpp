@@ -34,6 +34,7 @@ const std::map<std::string, Command>& commands() {
       {"status", {gbmsweep::cli::cmd_status, "counts and failures of a result store (--json)"}},
       {"cohort", {gbmsweep::cli::cmd_cohort, "build or check the preprocessed MRI cohort cache"}},
       {"bench", {gbmsweep::cli::cmd_bench, "micro-benchmarks (train-step, eval-samples)"}},
+      {"weights", {gbmsweep::cli::cmd_weights, "read and check a MedicalNet checkpoint"}},
   };
   return table;
 }
