@@ -13,7 +13,7 @@ std::array<int, 3> parse_shape(const std::string& text, const char* option);  //
 
 int cmd_cohort(const Args& args) {
   mri::CohortOptions o;
-  std::string cache, shape, crop;
+  std::string cache, shape, crop, nonfinite = "zero";
   bool json = false;
   po::options_description opts("cohort options");
   opts.add_options()
@@ -29,6 +29,8 @@ int cmd_cohort(const Args& args) {
       ("seed", po::value(&o.split.seed)->default_value(o.split.seed), "split seed")
       ("threads", po::value(&o.threads)->default_value(0), "patients preprocessed in parallel (0 = one per core)")
       ("skip-bad", po::bool_switch(&o.skip_bad), "leave bad patients out and list them")
+      ("nonfinite", po::value(&nonfinite)->default_value(nonfinite),
+       "NaN/Inf image voxels: zero (set to 0 and count) or reject (the patient is bad)")
       ("json", po::bool_switch(&json), "print the summary as JSON");
   po::variables_map vm;
   if (!parse_command_line("cohort", "--data DIR --cache FILE [--shape D,H,W] [--seed S] [--json] [--skip-bad]",
@@ -41,6 +43,11 @@ int cmd_cohort(const Args& args) {
     } catch (const std::invalid_argument& e) {
       throw UsageError{std::string("--crop: ") + e.what()};
     }
+  }
+  try {
+    o.nonfinite = mri::parse_nonfinite(nonfinite);
+  } catch (const std::invalid_argument& e) {
+    throw UsageError{std::string("--nonfinite: ") + e.what()};
   }
   if (o.preprocess.downscale < 1) throw UsageError{"--downscale must be >= 1"};
   if (o.split.folds < 2) throw UsageError{"--folds must be >= 2"};
@@ -62,6 +69,11 @@ int cmd_cohort(const Args& args) {
     j["folds"] = fold_sizes;
     j["skipped"] = nlohmann::json::array();
     for (const auto& s : c.skipped()) j["skipped"].push_back({{"id", s.id}, {"reason", s.reason}});
+    j["dropped_unlabelled"] = c.dropped_unlabelled();
+    j["nonfinite"] = nlohmann::json::array();
+    for (const auto& n : c.nonfinite())
+      j["nonfinite"].push_back({{"id", n.id}, {"modality", n.modality}, {"voxels", n.voxels}});
+    j["notes"] = c.notes();
     std::cout << j.dump(2) << "\n";
     return 0;
   }
@@ -76,6 +88,10 @@ int cmd_cohort(const Args& args) {
   for (int n : fold_sizes) std::cout << " " << n;
   std::cout << "\n  skipped " << c.skipped().size() << "\n";
   for (const auto& s : c.skipped()) std::cout << "    " << s.id << ": " << s.reason << "\n";
+  std::cout << "  non-finite voxels set to 0: " << c.nonfinite().size() << " image(s)\n";
+  for (const auto& n : c.nonfinite())
+    std::cout << "    " << n.id << " " << n.modality << ": " << n.voxels << " voxel(s)\n";
+  for (const auto& n : c.notes()) std::cout << "  note: " << n << "\n";
   return 0;
 }
 

@@ -22,5 +22,6 @@ int cmd_status(const Args& args);      // cmd_status.cpp
 int cmd_cohort(const Args& args);      // cmd_cohort.cpp: build/check the MRI cohort cache
 int cmd_bench(const Args& args);       // cmd_bench.cpp: train-step, eval-samples
 int cmd_radiomics(const Args& args);   // cmd_radiomics.cpp: IBSI features of one image
+int cmd_weights(const Args& args);     // cmd_weights.cpp: check a MedicalNet checkpoint
 
 }  // namespace gbmsweep::cli

@@ -36,6 +36,7 @@ const std::map<std::string, Command>& commands() {
       {"cohort", {gbmsweep::cli::cmd_cohort, "build or check the preprocessed MRI cohort cache"}},
       {"bench", {gbmsweep::cli::cmd_bench, "micro-benchmarks (train-step, eval-samples)"}},
       {"radiomics", {gbmsweep::cli::cmd_radiomics, "IBSI radiomics features of an image in a mask"}},
+      {"weights", {gbmsweep::cli::cmd_weights, "read and check a MedicalNet checkpoint"}},
   };
   return table;
 }

@@ -6,39 +6,53 @@
 #include "common/error.hpp"
 #include "common/fs.hpp"
 #include "common/log.hpp"
+#include "models/torch_file.hpp"
+#include "models/weights.hpp"
 
 namespace gbmsweep::models {
 
 namespace {
 
-// Reads a torch.save'd dict of tensors (possibly {'state_dict': {...}}) as name -> tensor.
-std::map<std::string, torch::Tensor> read_tensor_dict(const std::string& path) {
-  const std::string bytes = fs::read_all(path);
-  c10::IValue root;
-  try {
-    root = torch::pickle_load(std::vector<char>(bytes.begin(), bytes.end()));
-  } catch (const c10::Error& e) {
-    // Legacy (pre-1.6) pickles fail here, and so does a one-entry dict such as MedicalNet's
-    // {'state_dict': sd} (pickled with SETITEM, which LibTorch 1.13 does not implement).
-    throw InputError(path, std::string("cannot read as a zip-format PyTorch file; re-save it "
-                                       "as a flat dict (docs/models.md): ") +
-                               e.what_without_backtrace());
+torch::ScalarType scalar_type(torchfile::DType t) {
+  using torchfile::DType;
+  switch (t) {
+    case DType::Float32: return torch::kFloat32;
+    case DType::Float64: return torch::kFloat64;
+    case DType::Float16: return torch::kFloat16;
+    case DType::BFloat16: return torch::kBFloat16;
+    case DType::Int64: return torch::kInt64;
+    case DType::Int32: return torch::kInt32;
+    case DType::Int16: return torch::kInt16;
+    case DType::Int8: return torch::kInt8;
+    case DType::UInt8: return torch::kUInt8;
+    case DType::Bool: return torch::kBool;
   }
-  if (!root.isGenericDict()) throw InputError(path, "expected a dict of tensors");
-  auto dict = root.toGenericDict();
-  for (const auto& kv : dict) {
-    if (kv.key().isString() && kv.key().toStringRef() == "state_dict") {
-      if (!kv.value().isGenericDict()) throw InputError(path, "'state_dict' is not a dict");
-      dict = kv.value().toGenericDict();
-      break;
-    }
-  }
-  std::map<std::string, torch::Tensor> out;
-  for (const auto& kv : dict) {
-    if (!kv.key().isString()) throw InputError(path, "a state-dict key is not a string");
-    if (!kv.value().isTensor())
-      throw InputError(path, "value of '" + kv.key().toStringRef() + "' is not a tensor");
-    out[kv.key().toStringRef()] = kv.value().toTensor();
+  return torch::kFloat32;
+}
+
+struct TensorDict {
+  std::string format;
+  std::vector<std::string> ignored;
+  std::map<std::string, torch::Tensor> tensors;
+};
+
+// Reads a torch.save'd dict of tensors (possibly {'state_dict': {...}, ...}) as name -> tensor.
+// Parsing and every bounds check happen in torchfile; here only the copies into tensors.
+TensorDict read_tensor_dict(const std::string& path) {
+  const torchfile::TorchFile file = torchfile::read_torch_file(path);
+  const torchfile::StateDict sd = torchfile::state_dict_of(file, path);
+  TensorDict out;
+  out.format = file.format;
+  out.ignored = sd.ignored;
+  std::map<const torchfile::Storage*, torch::Tensor> base;  // one copy per storage
+  for (const auto& [name, ref] : sd.tensors) {
+    torch::Tensor& b = base[ref.storage.get()];
+    if (!b.defined())
+      b = torch::from_blob(const_cast<char*>(ref.storage->bytes.data()), {ref.storage->numel},
+                           torch::TensorOptions().dtype(scalar_type(ref.storage->dtype)))
+              .clone();
+    if (!out.tensors.emplace(name, b.as_strided(ref.size, ref.stride, ref.offset).clone()).second)
+      throw InputError(path, "key '" + name + "' appears twice");
   }
   return out;
 }
@@ -65,9 +79,12 @@ torch::Tensor inflate_conv1(const torch::Tensor& weight, int64_t channels) {
 }
 
 ImportReport import_medicalnet(const std::string& path, ResNet3D& model) {
-  auto file = read_tensor_dict(path);
+  auto read = read_tensor_dict(path);
+  auto& file = read.tensors;
   auto state = model_state(*model);
   ImportReport report;
+  report.format = read.format;
+  report.ignored = read.ignored;
   std::map<std::string, torch::Tensor> stripped;
   for (auto& [key, t] : file) {
     std::string k = key.rfind("module.", 0) == 0 ? key.substr(7) : key;
@@ -110,10 +127,30 @@ ImportReport import_medicalnet(const std::string& path, ResNet3D& model) {
   if (!report.unexpected.empty())
     GBM_LOG(Warn, path << ": " << report.unexpected.size()
                        << " unexpected keys ignored: " << join(report.unexpected));
-  GBM_LOG(Info, path << ": loaded " << report.loaded.size() << " tensors, dropped "
+  GBM_LOG(Info, path << " (" << report.format << " format): loaded " << report.loaded.size()
+                     << " tensors, dropped "
                      << report.dropped.size() << " conv_seg keys"
                      << (report.inflated ? ", conv1 inflated" : ""));
   return report;
+}
+
+WeightsCheck check_medicalnet_weights(const std::string& path, int depth, int width,
+                                      int channels) {
+  ResNet3DOptions o;
+  o.depth = depth;
+  o.width = width;
+  o.in_channels = channels;
+  ResNet3D net(o);
+  const ImportReport r = import_medicalnet(path, net);
+  WeightsCheck c;
+  c.format = r.format;
+  c.loaded = int(r.loaded.size());
+  c.dropped = r.dropped;
+  c.unexpected = r.unexpected;
+  c.ignored = r.ignored;
+  c.inflated = r.inflated;
+  for (const auto& k : r.missing) (k.rfind("fc.", 0) == 0 ? c.classifier : c.missing).push_back(k);
+  return c;
 }
 
 void save_state_dict(const std::string& path, torch::nn::Module& model,
@@ -126,7 +163,7 @@ void save_state_dict(const std::string& path, torch::nn::Module& model,
 }
 
 void load_state_dict(const std::string& path, torch::nn::Module& model) {
-  auto file = read_tensor_dict(path);
+  auto file = read_tensor_dict(path).tensors;
   auto state = model_state(model);
   torch::NoGradGuard no_grad;
   for (auto& [k, t] : state) {

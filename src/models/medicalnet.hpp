@@ -1,7 +1,8 @@
 #pragma once
-// MedicalNet weight import. MedicalNet ships `{'state_dict': ...}` pickles saved from
-// DataParallel (keys prefixed `module.`) with a segmentation head `conv_seg.*`. LibTorch reads
-// zip-format files only; legacy files need a one-line re-save (docs/models.md).
+// MedicalNet weight import. MedicalNet ships legacy (pre-1.6) `torch.save` files holding
+// `{'state_dict': OrderedDict}` saved from DataParallel (keys prefixed `module.`) with a
+// segmentation head `conv_seg.*`. Both the legacy and the zip format are read as published
+// (models/torch_file.hpp, without LibTorch's unpickler), no re-save needed.
 #include <string>
 #include <vector>
 
@@ -10,6 +11,8 @@
 namespace gbmsweep::models {
 
 struct ImportReport {
+  std::string format;                   // "legacy" or "zip"
+  std::vector<std::string> ignored;     // root entries besides 'state_dict' (epoch, optimizer)
   std::vector<std::string> loaded;      // model keys filled from the file
   std::vector<std::string> missing;     // model keys the file lacks (fc.* is expected here)
   std::vector<std::string> unexpected;  // file keys the model does not have (after stripping)
@@ -17,7 +20,7 @@ struct ImportReport {
   bool inflated = false;                // conv1 repeated over input channels
 };
 
-// Reads `path` (zip-format torch.save of a dict, optionally under 'state_dict'), strips
+// Reads `path` (torch.save of a dict, either format, optionally under 'state_dict'), strips
 // `module.`, drops `conv_seg.*`, copies matching tensors into `model` (parameters and
 // buffers). A 1-channel conv1 is inflated to the model's channel count. Shape mismatches are
 // errors (InputError naming the file); missing and unexpected keys are logged as warnings and

@@ -40,6 +40,7 @@ std::string options_json(const CohortOptions& o) {
   j["folds"] = o.split.folds;
   j["seed"] = o.split.seed;
   j["skip_bad"] = o.skip_bad;
+  j["nonfinite"] = to_string(o.nonfinite);
   j["input_shape"] = o.input_shape;
   j["input_spacing_mm"] = o.input_spacing_mm;
   return j.dump();
@@ -200,6 +201,8 @@ void build(const CohortOptions& o, const UpennLayout& layout, const std::string&
            const std::string& cache_path) {
   const std::string& csv = layout.clinical_csv;
   std::vector<Skipped> skipped;
+  std::vector<std::string> notes = layout.notes;
+  for (const auto& n : notes) GBM_LOG(Info, "cohort: " << n);
   auto bad = [&](const std::string& id, const InputError& e) {
     if (!o.skip_bad) throw e;
     GBM_LOG(Warn, "cohort: skipping " << id << ": " << e.what());
@@ -222,13 +225,14 @@ void build(const CohortOptions& o, const UpennLayout& layout, const std::string&
                                       " (first on line " + std::to_string(lines[0]) + ")"));
       continue;
     }
-    int label;
-    try {
-      label = mgmt_label(r.mgmt);
-    } catch (const std::invalid_argument& e) {
-      bad(r.id, InputError(csv, "line " + std::to_string(r.line) + ": " + e.what()));
-      continue;
+    if (parse_mgmt(r.mgmt) == Mgmt::Unknown) {
+      // Not an abort: the table is the curators', and one odd value should not stop a study.
+      notes.push_back(csv + ":" + std::to_string(r.line) + ": " + r.id + ": unknown MGMT value '" +
+                      r.mgmt + "' (expected Methylated, Unmethylated, Indeterminate or Not "
+                      "Available); left unlabelled");
+      GBM_LOG(Warn, "cohort: " << notes.back());
     }
+    const int label = mgmt_label(r.mgmt);
     if (label < 0) {
       ++dropped;
       continue;
@@ -343,8 +347,10 @@ void build(const CohortOptions& o, const UpennLayout& layout, const std::string&
     VolumeWriter writer(file, shape, tmp);
     struct Prepared {
       std::vector<std::pair<int, Volume>> volumes;  // (modality, preprocessed)
+      std::vector<std::pair<int, long long>> nonfinite;  // (modality, voxels zeroed)
       std::optional<InputError> error;
     };
+    std::vector<NonFiniteCount> nonfinite;
     std::size_t done = 0;
     parallel_ordered(
         order.size(), workers,
@@ -357,7 +363,9 @@ void build(const CohortOptions& o, const UpennLayout& layout, const std::string&
             for (int m = 0; m < kModalities; ++m) {
               auto it = c.files->images.find(modality_names()[m]);
               if (it == c.files->images.end()) continue;
-              Volume img = read_nifti(it->second);
+              std::int64_t zeroed = 0;
+              Volume img = read_nifti(it->second, o.nonfinite, &zeroed);
+              if (zeroed > 0) r.nonfinite.emplace_back(m, zeroed);
               check_image(img, it->second, geom);
               r.volumes.emplace_back(m, preprocess(img, seg, box, o.preprocess));
             }
@@ -373,6 +381,11 @@ void build(const CohortOptions& o, const UpennLayout& layout, const std::string&
             bad(c.id, *r.error);
             c.ok = false;
             return;
+          }
+          for (const auto& [m, n] : r.nonfinite) {
+            nonfinite.push_back({c.id, modality_names()[m], n});
+            GBM_LOG(Warn, "cohort: " << c.files->images.at(modality_names()[m]) << ": " << n
+                                     << " NaN/Inf voxel(s) set to 0 (mri nonfinite = zero)");
           }
           std::vector<long long> my_rows(kModalities, -1);
           for (const auto& [m, v] : r.volumes) my_rows[m] = writer.append(m, v);
@@ -400,6 +413,14 @@ void build(const CohortOptions& o, const UpennLayout& layout, const std::string&
     for (const auto& s : skipped) sk_ids.push_back(s.id), sk_reasons.push_back(s.reason);
     h5::write(file, "skipped_ids", sk_ids);
     h5::write(file, "skipped_reasons", sk_reasons);
+    std::vector<std::string> nf_ids, nf_mods;
+    std::vector<long long> nf_voxels;
+    for (const auto& n : nonfinite)
+      nf_ids.push_back(n.id), nf_mods.push_back(n.modality), nf_voxels.push_back(n.voxels);
+    h5::write(file, "nonfinite_ids", nf_ids);
+    h5::write(file, "nonfinite_modalities", nf_mods);
+    h5::write(file, "nonfinite_voxels", nf_voxels);
+    h5::write(file, "notes", notes);
     h5::write(file, "shape", std::vector<long long>(shape.begin(), shape.end()));
     h5::set_attr(file, "format", std::string(kFormat));
     h5::set_attr(file, "fingerprint", fingerprint);
@@ -431,6 +452,16 @@ Cohort Cohort::open(const std::string& cache_path) {
   auto ids = h5::read_strings(file, "skipped_ids");
   auto reasons = h5::read_strings(file, "skipped_reasons");
   for (std::size_t i = 0; i < ids.size(); ++i) c.skipped_.push_back({ids[i], reasons[i]});
+  // Caches written before these datasets existed have none (their fingerprint no longer
+  // matches, so they are rebuilt; open() still reads them for `cohort` on an old cache).
+  if (h5::exists(file, "nonfinite_ids")) {
+    auto nf_ids = h5::read_strings(file, "nonfinite_ids");
+    auto nf_mods = h5::read_strings(file, "nonfinite_modalities");
+    auto nf_voxels = h5::read_ints(file, "nonfinite_voxels");
+    for (std::size_t i = 0; i < nf_ids.size(); ++i)
+      c.nonfinite_.push_back({nf_ids[i], nf_mods.at(i), nf_voxels.at(i)});
+    c.notes_ = h5::read_strings(file, "notes");
+  }
   auto shape = h5::read_ints(file, "shape");
   for (int a = 0; a < 3; ++a) c.shape_[a] = int(shape.at(a));
   c.crop_ = parse_box(h5::get_attr_string(file, "crop_box"));

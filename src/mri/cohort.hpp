@@ -9,6 +9,7 @@
 #include <string>
 #include <vector>
 
+#include "mri/io.hpp"
 #include "mri/preprocess.hpp"
 #include "mri/split.hpp"
 #include "mri/volume.hpp"
@@ -23,6 +24,10 @@ struct CohortOptions {
   std::optional<Box> crop;
   SplitOptions split;    // test fraction 0.3, 5 folds, seed 42
   bool skip_bad = false;  // leave bad patients out (listed in Cohort::skipped) instead of failing
+  // NaN/Inf voxels of the images (structural, DTI, DSC): zero and count (the default, what
+  // the SimpleITK-based reference did silently) or reject the patient. Segmentations always
+  // reject: a non-finite label cannot be repaired.
+  NonFinite nonfinite = NonFinite::Zero;
   // Input geometry: shape 0,0,0 = the most common segmentation shape of the cohort.
   std::array<int, 3> input_shape{0, 0, 0};
   double input_spacing_mm = 1.0;
@@ -34,6 +39,12 @@ struct CohortOptions {
 struct Skipped {
   std::string id;
   std::string reason;  // "<file>: <problem>"
+};
+
+// Non-finite voxels replaced by 0 in one image (NonFinite::Zero).
+struct NonFiniteCount {
+  std::string id, modality;
+  long long voxels = 0;
 };
 
 // A read-only view of a cache: metadata in memory, volumes read from the file on demand.
@@ -53,7 +64,11 @@ class Cohort {
   bool available(int patient, const std::string& modality) const;
   int count(const std::string& modality) const;  // patients that have it
   const std::vector<Skipped>& skipped() const { return skipped_; }
-  int dropped_unlabelled() const { return dropped_; }  // Indeterminate / Not Available
+  int dropped_unlabelled() const { return dropped_; }  // no status or an unknown MGMT value
+  const std::vector<NonFiniteCount>& nonfinite() const { return nonfinite_; }
+  // What the build chose or ignored: the clinical table used, superseded-copy folders,
+  // unknown MGMT values (one line each, also logged).
+  const std::vector<std::string>& notes() const { return notes_; }
 
   // Split: fold(p) is kTestFold for the hold-out set.
   int folds() const { return folds_; }
@@ -79,6 +94,8 @@ class Cohort {
   std::vector<int> labels_, fold_;
   std::vector<std::vector<long long>> rows_;  // [modality][patient] → row, −1 = missing
   std::vector<Skipped> skipped_;
+  std::vector<NonFiniteCount> nonfinite_;
+  std::vector<std::string> notes_;
   int dropped_ = 0, folds_ = 0;
   std::array<int, 3> shape_{0, 0, 0};
   double spacing_mm_ = 1.0;

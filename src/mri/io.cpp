@@ -13,6 +13,7 @@
 #include <cstdint>
 #include <cstring>
 #include <mutex>
+#include <stdexcept>
 #include <thread>
 #include <vector>
 
@@ -40,8 +41,11 @@ T load(const unsigned char* p, bool swap) {
 
 // The NIfTI library under ITK silently replaces NaN/Inf voxels by 0 and ignores a short read
 // (nifti_read_buffer), so truncated files and non-finite voxels never reach us through ITK.
-// This pass reads the raw (gzip) stream itself: header, then every data byte.
-void check_nifti_stream(const std::string& path) {
+}  // namespace
+
+// This pass reads the raw (gzip) stream itself: header, then every data byte. Returns the
+// number of non-finite voxels (only with NonFinite::Zero; Reject throws at the first).
+std::int64_t check_nifti_stream(const std::string& path, NonFinite policy) {
   gzFile f = gzopen(path.c_str(), "rb");
   if (!f) throw InputError(path, "cannot open file");
   struct Closer {
@@ -91,7 +95,7 @@ void check_nifti_stream(const std::string& path) {
     skip -= n;
   }
   const std::int64_t total = nvox * bytes;
-  std::int64_t done = 0;
+  std::int64_t done = 0, nonfinite = 0;
   unsigned char carry[8];
   int carried = 0;
   while (done < total) {
@@ -109,7 +113,9 @@ void check_nifti_stream(const std::string& path) {
         if (carried < bytes) continue;
         carried = 0;
         const double x = datatype == 16 ? double(load<float>(carry, swap)) : load<double>(carry, swap);
-        if (!std::isfinite(x)) {
+        if (!std::isfinite(x) && policy == NonFinite::Zero) {
+          ++nonfinite;
+        } else if (!std::isfinite(x)) {
           const std::int64_t v = (done + i) / bytes, nx = std::max<std::int64_t>(dim[1], 1),
                              ny = std::max<std::int64_t>(dim[2], 1);
           throw InputError(path, std::string(std::isnan(x) ? "NaN" : "Inf") +
@@ -120,7 +126,18 @@ void check_nifti_stream(const std::string& path) {
     }
     done += n;
   }
+  // One read past the voxels makes zlib check the gzip trailer (CRC-32 and length): a file cut
+  // in its last bytes, or corrupted inside, fails here rather than passing as complete.
+  if (gzread(f, buf.data(), 1) < 0) {
+    int err = 0;
+    std::string msg = gzerror(f, &err);
+    if (msg.rfind(path + ": ", 0) == 0) msg.erase(0, path.size() + 2);
+    throw InputError(path, "corrupt gzip stream after the voxel data (" + msg + ")");
+  }
+  return nonfinite;
 }
+
+namespace {
 
 // ITK 5.2's NIfTI IO (its nifti library underneath) is not safe to use from two threads at once,
 // even on separate reader objects: concurrent reads corrupted the heap about 1 run in 100 under
@@ -131,12 +148,36 @@ std::mutex& nifti_mutex() {
   return mu;
 }
 
+Volume read_nifti_checked(const std::string& path);
+
 }  // namespace
 
 int itk_threads() { return static_cast<int>(itk::MultiThreaderBase::GetGlobalDefaultNumberOfThreads()); }
 
-Volume read_nifti(const std::string& path) {
-  check_nifti_stream(path);
+NonFinite parse_nonfinite(const std::string& text) {
+  if (text == "zero") return NonFinite::Zero;
+  if (text == "reject") return NonFinite::Reject;
+  throw std::invalid_argument("unknown non-finite voxel policy '" + text +
+                              "' (expected zero or reject)");
+}
+
+const char* to_string(NonFinite policy) { return policy == NonFinite::Zero ? "zero" : "reject"; }
+
+Volume read_nifti(const std::string& path, NonFinite policy, std::int64_t* nonfinite) {
+  const std::int64_t bad = check_nifti_stream(path, policy);
+  if (nonfinite) *nonfinite = bad;
+  Volume v = read_nifti_checked(path);
+  // ITK's NIfTI library zeroes them already; done here too, so the policy does not rest on it
+  // (and covers values that only become non-finite through scl_slope).
+  if (policy == NonFinite::Zero)
+    for (float& x : v.data)
+      if (!std::isfinite(x)) x = 0.0f;
+  return v;
+}
+
+namespace {
+// The ITK read proper (after the stream check).
+Volume read_nifti_checked(const std::string& path) {
   std::lock_guard<std::mutex> lock(nifti_mutex());
   // The NIfTI IO is set explicitly: no dependence on ITK's factory registration, and a file
   // with a wrong extension is still reported by that IO with its reason.
@@ -163,6 +204,7 @@ Volume read_nifti(const std::string& path) {
   }
   return itkb::from_itk(reader->GetOutput());
 }
+}  // namespace
 
 void write_nifti(const std::string& path, const Volume& v, PixelType type) {
   auto img = itkb::to_itk(v);

@@ -1,16 +1,31 @@
 #pragma once
 // NIfTI (.nii / .nii.gz) reading and writing through ITK, behind an ITK-free interface.
+#include <cstdint>
 #include <string>
 
 #include "mri/volume.hpp"
 
 namespace gbmsweep::mri {
 
+// What to do with NaN/Inf voxels of an image. Zero: set them to 0 and count them (what
+// SimpleITK-based code, the reference's included, does silently: the NIfTI library zeroes
+// them); Reject: an InputError naming the first one.
+enum class NonFinite { Zero, Reject };
+// "zero" | "reject" → NonFinite; std::invalid_argument naming the value otherwise.
+NonFinite parse_nonfinite(const std::string& text);
+const char* to_string(NonFinite policy);
+
 // Reads any scalar NIfTI (float, int16, uint8 ...) as float, with the scaling (scl_slope) the
-// header asks for. Unreadable or truncated files, NaN/Inf voxels and non-3-D images throw
-// InputError naming the file and the reason (the raw stream is checked first: the NIfTI
-// library under ITK zeroes non-finite voxels and ignores short reads).
-Volume read_nifti(const std::string& path);
+// header asks for. Unreadable or truncated files and non-3-D images throw InputError naming
+// the file and the reason (the raw stream is checked first: the NIfTI library under ITK
+// zeroes non-finite voxels and ignores short reads); NaN/Inf voxels per `policy`, their count
+// in `*nonfinite` when given.
+Volume read_nifti(const std::string& path, NonFinite policy = NonFinite::Reject,
+                  std::int64_t* nonfinite = nullptr);
+
+// The raw-stream pass of read_nifti alone (no ITK): header, then every voxel byte through
+// zlib (gzip CRC included), NaN/Inf per `policy`. Returns the non-finite count (Zero).
+std::int64_t check_nifti_stream(const std::string& path, NonFinite policy);
 
 enum class PixelType { Float32, UInt8 };
 // Writes `v` (spacing included, identity direction, origin 0) as NIfTI; .gz in the name

@@ -1,7 +1,12 @@
 #include "mri/synth.hpp"
 
+#include <zlib.h>
+
 #include <cmath>
+#include <cstdint>
 #include <cstdio>
+#include <cstring>
+#include <limits>
 #include <sstream>
 
 #include "common/error.hpp"
@@ -124,6 +129,44 @@ Volume make_image(const Anatomy& a, const std::array<int, 3>& shape, int m, bool
   return v;
 }
 
+// A small 4-D NIfTI-1 (float32, gzip) written by hand: ITK here is built for 3-D images only.
+// Stands for the release's `<ID>_DSC.nii.gz` perfusion series, which readers must not take
+// for a map.
+void write_nifti_4d(const std::string& path, const std::array<int, 3>& shape, int frames) {
+  unsigned char hdr[352] = {};
+  auto put16 = [&](int at, std::int16_t v) { std::memcpy(hdr + at, &v, 2); };
+  auto putf = [&](int at, float v) { std::memcpy(hdr + at, &v, 4); };
+  const std::int32_t size = 348;
+  std::memcpy(hdr, &size, 4);
+  const std::int16_t dims[5] = {4, std::int16_t(shape[2]), std::int16_t(shape[1]),
+                                std::int16_t(shape[0]), std::int16_t(frames)};
+  for (int i = 0; i < 5; ++i) put16(40 + 2 * i, dims[i]);
+  put16(70, 16);  // float32
+  put16(72, 32);
+  for (int i = 0; i < 5; ++i) putf(76 + 4 * i, 1.0f);
+  putf(108, 352.0f);  // vox_offset
+  putf(112, 1.0f);    // scl_slope
+  hdr[123] = 10;      // mm, s
+  std::memcpy(hdr + 344, "n+1", 4);
+  std::vector<float> data(std::size_t(shape[0]) * shape[1] * shape[2] * frames, 1.0f);
+  gzFile f = gzopen(path.c_str(), "wb");
+  GBM_CHECK(f, "cannot write " << path);
+  const bool ok = gzwrite(f, hdr, sizeof hdr) == int(sizeof hdr) &&
+                  gzwrite(f, data.data(), unsigned(data.size() * 4)) == int(data.size() * 4);
+  GBM_CHECK(gzclose(f) == Z_OK && ok, "cannot write " << path);
+}
+
+// The clinical table as a spreadsheet export: a BOM and CRLF line ends (the line break
+// inside a quoted field too).
+std::string quirky_csv(const std::string& plain) {
+  std::string out = "\xEF\xBB\xBF";
+  for (char c : plain) {
+    if (c == '\n') out += '\r';
+    out += c;
+  }
+  return out;
+}
+
 }  // namespace
 
 double signal_gain(const std::string& modality) {
@@ -141,11 +184,16 @@ SynthSummary write_synthetic_cohort(const SynthOptions& o) {
     GBM_CHECK(o.shape[k] >= 8, "synthetic volumes need at least 8 voxels per axis, got "
                                    << to_string(o.shape));
   GBM_CHECK(o.signal >= 0, "signal must be >= 0, got " << o.signal);
+  GBM_CHECK(!o.release_quirks || o.patients >= 4,
+            "the release quirks need at least 4 patients, got " << o.patients);
   fs::make_dirs(o.out_dir);
   SynthSummary sum;
-  std::ostringstream csv;
-  csv << "ID,Gender,Age_at_scan_years,Survival_from_surgery_days_UPDATED,Survival_Status,"
-         "Survival_Censor,IDH1,MGMT,KPS,GTR_over90percent,PsP_TP_score\n";
+  std::ostringstream csv, csv_v1;
+  const char* header =
+      "ID,Gender,Age_at_scan_years,Survival_from_surgery_days_UPDATED,Survival_Status,"
+      "Survival_Censor,IDH1,MGMT,KPS,GTR_over90percent,PsP_TP_score\n";
+  csv << header;
+  csv_v1 << header;
   for (int n = 1; n <= o.patients; ++n) {
     char buf[32];
     std::snprintf(buf, sizeof buf, "UPENN-GBM-%05d_11", n);
@@ -155,16 +203,33 @@ SynthSummary write_synthetic_cohort(const SynthOptions& o) {
     p.dti = rng.bernoulli(o.dti_fraction);
     p.dsc = p.dti && rng.bernoulli(o.dti_fraction > 0 ? o.dsc_fraction / o.dti_fraction : 0);
     p.manual_segm = rng.bernoulli(o.manual_segm_fraction);
-    const bool labelled = !rng.bernoulli(o.unlabelled_fraction);
+    bool labelled = !rng.bernoulli(o.unlabelled_fraction);
     const bool methylated = rng.bernoulli(o.methylated_fraction);
     p.mgmt = !labelled ? (rng.bernoulli(0.5) ? "Indeterminate" : "Not Available")
                        : methylated ? "Methylated" : "Unmethylated";
+    const bool quirk = o.release_quirks && n <= 4;
+    if (quirk && n != 3) {  // overrides after the draws: the other patients stay as they were
+      labelled = true;
+      p.mgmt = methylated ? "Methylated" : "Unmethylated";
+    }
+    if (quirk && n == 3) {
+      labelled = false;
+      p.mgmt = kQuirkUnknownMgmt;
+      ++sum.unknown_mgmt;
+    }
+    if (quirk && n == 4) p.dti = false, p.dsc = true;
     ++sum.patients;
     sum.dti += p.dti;
     sum.dsc += p.dsc;
     (labelled ? (methylated ? sum.methylated : sum.unmethylated) : sum.unlabelled)++;
-    csv << p.id << "," << (rng.bernoulli(0.6) ? "M" : "F") << "," << int(rng.uniform(30, 85)) << ","
-        << int(rng.uniform(30, 1500)) << ",1,1,Wildtype," << p.mgmt << ",NA,NA,NA\n";
+    // Quirks: every other ID quoted, as spreadsheet exports do, and one field with a comma,
+    // a quote and a line break.
+    const std::string idh =
+        quirk && n == 2 ? "\"NOS, see \"\"notes\"\"\nsecond line\"" : "Wildtype";
+    csv << (o.release_quirks && n % 2 == 0 ? "\"" + p.id + "\"" : p.id) << ","
+        << (rng.bernoulli(0.6) ? "M" : "F") << "," << int(rng.uniform(30, 85)) << ","
+        << int(rng.uniform(30, 1500)) << ",1,1," << idh << "," << p.mgmt << ",NA,NA,NA\n";
+    csv_v1 << p.id << ",NA,NA,NA,NA,NA,NA,Not Available,NA,NA,NA\n";
 
     Anatomy a = make_anatomy(o.shape, rng);
     const std::string segm_dir = p.manual_segm ? "images_segm" : "automated_segm";
@@ -179,10 +244,31 @@ SynthSummary write_synthetic_cohort(const SynthOptions& o) {
       if ((g == Group::DTI && !p.dti) || (g == Group::DSC && !p.dsc)) continue;
       const std::string dir = o.out_dir + "/" + folder_of(g) + "/" + p.id;
       fs::make_dirs(dir);
+      if (quirk && n == 4 && mod == "DSC_PH")
+        img.at(o.shape[0] / 2, o.shape[1] / 2, o.shape[2] / 2) =
+            std::numeric_limits<float>::quiet_NaN();
       write_nifti(dir + "/" + p.id + "_" + mod + ".nii.gz", img);
+      if (quirk && n <= 2 && g == Group::Structural) {
+        // An earlier, different version in old/, and the unstripped twins (both levels).
+        Rng old_rng(derive_seed(o.seed, p.id + "/old/" + mod));
+        Volume old = make_image(a, o.shape, m, !(methylated && labelled), o.signal, old_rng);
+        const std::string un = o.out_dir + "/images_structural_unstripped/" + p.id;
+        fs::make_dirs(dir + "/old");
+        fs::make_dirs(un + "/old");
+        write_nifti(dir + "/old/" + p.id + "_" + mod + ".nii.gz", old);
+        write_nifti(un + "/" + p.id + "_" + mod + "_unstripped.nii.gz", img);
+        write_nifti(un + "/old/" + p.id + "_" + mod + "_unstripped.nii.gz", old);
+      }
     }
+    if (quirk && n == 4)
+      write_nifti_4d(o.out_dir + "/images_DSC/" + p.id + "/" + p.id + "_DSC.nii.gz", o.shape, 3);
   }
-  fs::atomic_write(o.out_dir + "/" + kClinicalCsv, csv.str());
+  if (o.release_quirks) {
+    fs::atomic_write(o.out_dir + "/" + kClinicalCsv, quirky_csv(csv.str()));
+    fs::atomic_write(o.out_dir + "/" + kClinicalPrefix + "1.0.csv", csv_v1.str());
+  } else {
+    fs::atomic_write(o.out_dir + "/" + kClinicalCsv, csv.str());
+  }
   return sum;
 }
 

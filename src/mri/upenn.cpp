@@ -6,7 +6,6 @@
 #include <cctype>
 #include <cmath>
 #include <filesystem>
-#include <fstream>
 #include <regex>
 #include <sstream>
 #include <stdexcept>
@@ -18,13 +17,61 @@ namespace gbmsweep::mri {
 namespace stdfs = std::filesystem;
 using text::trim;
 
+std::string clinical_version(const std::string& filename) {
+  static const std::regex re(R"(^UPENN-GBM_clinical_info_v([0-9A-Za-z._-]+)\.csv$)");
+  std::smatch m;
+  return std::regex_match(filename, m, re) ? m[1].str() : std::string();
+}
+
+int compare_versions(const std::string& a, const std::string& b) {
+  auto parts = [](const std::string& v) {
+    std::vector<std::string> out(1);
+    for (char c : v) {
+      if (c == '.')
+        out.emplace_back();
+      else
+        out.back().push_back(c);
+    }
+    return out;
+  };
+  const auto pa = parts(a), pb = parts(b);
+  auto numeric = [](const std::string& s) {
+    return !s.empty() && s.size() < 10 &&
+           std::all_of(s.begin(), s.end(), [](unsigned char c) { return std::isdigit(c); });
+  };
+  for (std::size_t i = 0; i < std::max(pa.size(), pb.size()); ++i) {
+    const std::string x = i < pa.size() ? pa[i] : "0", y = i < pb.size() ? pb[i] : "0";
+    if (numeric(x) && numeric(y)) {
+      const long nx = std::stol(x), ny = std::stol(y);
+      if (nx != ny) return nx < ny ? -1 : 1;
+    } else if (x != y) {
+      return x < y ? -1 : 1;
+    }
+  }
+  return 0;
+}
+
+bool is_superseded_folder(const std::string& name) {
+  if (name.empty()) return false;
+  if (name[0] == '.' && name != "." && name != "..") return true;
+  std::string n = name;
+  for (auto& c : n) c = char(std::tolower(static_cast<unsigned char>(c)));
+  static const char* const kNames[] = {"old",      "older",    "previous",   "prev",
+                                       "backup",   "backups",  "bak",        "superseded",
+                                       "obsolete", "deprecated", "__macosx"};
+  return std::any_of(std::begin(kNames), std::end(kNames), [&](const char* k) { return n == k; });
+}
+
 UpennLayout scan_upenn(const std::string& dir) {
   std::error_code ec;
   if (!stdfs::is_directory(dir, ec)) throw InputError(dir, "data directory not found");
   static const std::regex image_re(
-      R"(^(UPENN-GBM-\d{5}_\d{2})_(T1|T1GD|T2|FLAIR|DTI_AD|DTI_FA|DTI_RD|DTI_TR|DSC_ap-rCBV|DSC_PH|DSC_PSR|segm|automated_approx_segm)\.nii(\.gz)?$)");
+      R"(^(UPENN-GBM-\d{5}_\d{2})_(T1|T1GD|T2|FLAIR|DTI_AD|DTI_FA|DTI_RD|DTI_TR|DSC_ap-rCBV|)"
+      R"(DSC_PH|DSC_PSR|segm|automated_approx_segm)\.nii(\.gz)?$)");
   UpennLayout layout;
   std::map<std::string, std::string> automated;  // id → path, used when no manual segm exists
+  std::map<std::string, std::vector<std::string>> tables;  // version → paths
+  std::map<std::string, int> superseded;                   // folder → matched files inside
   auto note = [&](PatientFiles& p, const std::string& what, std::string& slot,
                   const std::string& path) {
     if (!slot.empty())
@@ -32,18 +79,31 @@ UpennLayout scan_upenn(const std::string& dir) {
     else
       slot = path;
   };
-  for (auto it = stdfs::recursive_directory_iterator(dir, stdfs::directory_options::follow_directory_symlink, ec);
+  const auto opts = stdfs::directory_options::follow_directory_symlink;
+  for (auto it = stdfs::recursive_directory_iterator(dir, opts, ec);
        it != stdfs::recursive_directory_iterator(); it.increment(ec)) {
     if (ec) throw InputError(dir, "cannot list directory: " + ec.message());
-    if (!it->is_regular_file()) continue;
     const std::string name = it->path().filename().string();
     const std::string path = it->path().string();
-    if (name == kClinicalCsv) {
-      if (!layout.clinical_csv.empty())
-        throw InputError(path, std::string("second ") + kClinicalCsv + " (first: " +
-                                   layout.clinical_csv + ")");
-      layout.clinical_csv = path;
-      layout.files.push_back(path);
+    if (it->is_directory(ec)) {
+      // Superseded copies (e.g. images_structural/<ID>/old/<ID>_T1.nii.gz, an earlier
+      // version of the top-level file) are not read at all: counted for the note only.
+      if (is_superseded_folder(name)) {
+        int n = 0;
+        std::error_code ec2;
+        for (auto jt = stdfs::recursive_directory_iterator(path, ec2);
+             !ec2 && jt != stdfs::recursive_directory_iterator(); jt.increment(ec2)) {
+          const std::string f = jt->path().filename().string();
+          n += std::regex_match(f, image_re) || !clinical_version(f).empty();
+        }
+        superseded[path] = n;
+        it.disable_recursion_pending();
+      }
+      continue;
+    }
+    if (!it->is_regular_file(ec)) continue;
+    if (const std::string v = clinical_version(name); !v.empty()) {
+      tables[v].push_back(path);
       continue;
     }
     std::smatch m;
@@ -60,8 +120,28 @@ UpennLayout scan_upenn(const std::string& dir) {
       note(p, name, p.images[kind], path);
     }
   }
-  if (layout.clinical_csv.empty())
-    throw InputError(dir, std::string("no ") + kClinicalCsv + " under this directory");
+  if (tables.empty())
+    throw InputError(dir, std::string("no ") + kClinicalPrefix +
+                              "<version>.csv under this directory");
+  // Newest version wins; two files of that version are ambiguous (which one is current?).
+  auto newest = tables.begin();
+  for (auto t = tables.begin(); t != tables.end(); ++t)
+    if (compare_versions(t->first, newest->first) > 0) newest = t;
+  if (newest->second.size() > 1)
+    throw InputError(newest->second[1], "second clinical table of version " + newest->first +
+                                            " (first: " + newest->second[0] + ")");
+  layout.clinical_csv = newest->second[0];
+  layout.files.push_back(layout.clinical_csv);
+  std::string older;
+  for (const auto& [v, paths] : tables)
+    if (&paths != &newest->second)
+      for (const auto& p : paths) older += (older.empty() ? "" : ", ") + p;
+  layout.notes.push_back("clinical table " + layout.clinical_csv + " (version " + newest->first +
+                         (older.empty() ? ")" : "; older, not used: " + older + ")"));
+  for (const auto& [folder, n] : superseded)
+    layout.notes.push_back("ignored " + folder + "/ (superseded-copy folder, " +
+                           std::to_string(n) + " UPENN-GBM file(s) not read; the top-level "
+                           "files are used)");
   for (auto& [id, path] : automated) {
     PatientFiles& p = layout.patients[id];
     if (p.segm.empty()) {
@@ -74,32 +154,26 @@ UpennLayout scan_upenn(const std::string& dir) {
 }
 
 std::vector<ClinicalRow> read_clinical(const std::string& csv_path) {
-  std::ifstream in(csv_path);
-  if (!in) throw InputError(csv_path, "cannot open file");
-  std::string line;
-  if (!std::getline(in, line)) throw InputError(csv_path, "empty file");
-  if (!line.empty() && line.back() == '\r') line.pop_back();
-  auto header = text::split(line, ',');
-  if (!header.empty() && header[0].rfind("\xEF\xBB\xBF", 0) == 0) header[0].erase(0, 3);  // BOM
+  text::DelimitedReader reader(csv_path, ',');  // BOM, CRLF and quoted fields handled there
+  text::Record rec;
+  if (!reader.next(rec)) throw InputError(csv_path, "empty file");
+  const auto header = rec.fields;
   int id_col = -1, mgmt_col = -1;
   for (std::size_t i = 0; i < header.size(); ++i) {
     if (trim(header[i]) == "ID") id_col = int(i);
     if (trim(header[i]) == "MGMT") mgmt_col = int(i);
   }
   if (id_col < 0 || mgmt_col < 0)
-    throw InputError(csv_path, "line 1: header lacks the " +
+    throw InputError(csv_path, "line " + std::to_string(rec.line) + ": header lacks the " +
                                    std::string(id_col < 0 ? "ID" : "MGMT") + " column");
   std::vector<ClinicalRow> rows;
-  int n = 1;
-  while (std::getline(in, line)) {
-    ++n;
-    if (!line.empty() && line.back() == '\r') line.pop_back();
-    if (trim(line).empty()) continue;
-    auto f = text::split(line, ',');
+  while (reader.next(rec)) {
+    const auto& f = rec.fields;
     if (f.size() != header.size())
-      throw InputError(csv_path, "line " + std::to_string(n) + ": " + std::to_string(f.size()) +
-                                     " fields, header has " + std::to_string(header.size()));
-    rows.push_back({normalise_id(trim(f[id_col])), trim(f[mgmt_col]), n});
+      throw InputError(csv_path, "line " + std::to_string(rec.line) + ": " +
+                                     std::to_string(f.size()) + " fields, header has " +
+                                     std::to_string(header.size()));
+    rows.push_back({normalise_id(trim(f[id_col])), trim(f[mgmt_col]), int(rec.line)});
   }
   return rows;
 }
@@ -109,12 +183,19 @@ std::string normalise_id(const std::string& id) {
   return std::regex_match(id, with_scan) ? id : id + "_11";
 }
 
+Mgmt parse_mgmt(const std::string& value) {
+  if (value == "Methylated") return Mgmt::Methylated;
+  if (value == "Unmethylated") return Mgmt::Unmethylated;
+  if (value == "Indeterminate" || value == "Not Available") return Mgmt::NoStatus;
+  return Mgmt::Unknown;
+}
+
 int mgmt_label(const std::string& value) {
-  if (value == "Methylated") return 1;
-  if (value == "Unmethylated") return 0;
-  if (value == "Indeterminate" || value == "Not Available") return -1;
-  throw std::invalid_argument("unknown MGMT value '" + value +
-                              "' (expected Methylated, Unmethylated, Indeterminate or Not Available)");
+  switch (parse_mgmt(value)) {
+    case Mgmt::Methylated: return 1;
+    case Mgmt::Unmethylated: return 0;
+    default: return -1;
+  }
 }
 
 void check_dimensions(const std::array<int, 3>& shape, const std::string& path,

@@ -10,7 +10,23 @@
 
 namespace gbmsweep::mri {
 
-inline constexpr const char* kClinicalCsv = "UPENN-GBM_clinical_info_v1.0.csv";
+// The clinical table is `UPENN-GBM_clinical_info_v<version>.csv`; the newest version found
+// is used (TCIA ships v2.1 today; v1.0 was the first release). The synthetic cohort writes
+// kClinicalCsv.
+inline constexpr const char* kClinicalPrefix = "UPENN-GBM_clinical_info_v";
+inline constexpr const char* kClinicalCsv = "UPENN-GBM_clinical_info_v2.1.csv";
+
+// "2.1" for "UPENN-GBM_clinical_info_v2.1.csv"; "" when `filename` is not a clinical table.
+std::string clinical_version(const std::string& filename);
+// Compares dotted versions numerically, part by part ("2.1" > "1.0", "10" > "9", "2.1" >
+// "2"); a non-numeric part compares as text. <0, 0 or >0 like strcmp.
+int compare_versions(const std::string& a, const std::string& b);
+
+// Folders whose files are superseded copies, skipped with a note wherever they sit below the
+// data directory (case-insensitive): `old` (00260 and 00509 in the 2023 release), `older`,
+// `previous`, `prev`, `backup(s)`, `bak`, `superseded`, `obsolete`, `deprecated`; also hidden
+// folders (`.name`, e.g. `.ipynb_checkpoints`) and `__MACOSX` (zip resource forks).
+bool is_superseded_folder(const std::string& name);
 
 struct PatientFiles {
   std::map<std::string, std::string> images;  // modality → path
@@ -20,13 +36,18 @@ struct PatientFiles {
 };
 
 struct UpennLayout {
-  std::string clinical_csv;                      // path
+  std::string clinical_csv;                      // path of the newest version
   std::map<std::string, PatientFiles> patients;  // by scan ID, "UPENN-GBM-00001_11"
   std::vector<std::string> files;                // every matched file, sorted (fingerprint)
+  // What the scan chose or left out, for the log and the cohort summary: the clinical table
+  // used (and the older ones), superseded-copy folders with their matched files.
+  std::vector<std::string> notes;
 };
 
-// Walks `dir` recursively. Only baseline scans (`_11`) are kept. Throws InputError when the
-// directory or the clinical CSV is missing, or the CSV is found twice.
+// Walks `dir` recursively. Only baseline scans (`_11`) are kept; `*_unstripped.nii.gz` twins,
+// the 4-D `<ID>_DSC.nii.gz` series and other files do not match the names and are not read;
+// superseded-copy folders (is_superseded_folder) are skipped with a note. Throws InputError
+// when the directory or the clinical CSV is missing, or the newest version is found twice.
 UpennLayout scan_upenn(const std::string& dir);
 
 struct ClinicalRow {
@@ -41,8 +62,11 @@ std::vector<ClinicalRow> read_clinical(const std::string& csv_path);
 // "UPENN-GBM-00001" → "UPENN-GBM-00001_11"; IDs with a scan suffix are kept as they are.
 std::string normalise_id(const std::string& id);
 
-// MGMT → 1 (Methylated), 0 (Unmethylated), −1 (Indeterminate / Not Available: dropped).
-// Throws std::invalid_argument for any other value.
+// The MGMT column: Methylated, Unmethylated, Indeterminate / Not Available (no status), and
+// anything else (Unknown: the patient is left unlabelled with a warning naming the value).
+enum class Mgmt { Methylated, Unmethylated, NoStatus, Unknown };
+Mgmt parse_mgmt(const std::string& value);
+// MGMT → 1 (Methylated), 0 (Unmethylated), −1 (no status or an unknown value: unlabelled).
 int mgmt_label(const std::string& value);
 
 // Geometry every volume of the cohort must have.
@@ -54,7 +78,8 @@ struct Geometry {
 // InputError naming `path` when `shape` differs from `expected`.
 void check_dimensions(const std::array<int, 3>& shape, const std::string& path,
                       const std::array<int, 3>& expected);
-// InputError naming `path` for wrong dimensions or spacing, or NaN/Inf voxels.
+// InputError naming `path` for wrong dimensions or spacing, or NaN/Inf voxels (read_nifti
+// with NonFinite::Zero has already replaced them by 0).
 void check_image(const Volume& v, const std::string& path, const Geometry& g);
 // check_image plus BraTS labels only (0, 1, 2, 4) and a non-empty tumour.
 void check_segmentation(const Volume& v, const std::string& path, const Geometry& g);

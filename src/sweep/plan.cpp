@@ -228,6 +228,9 @@ class Planner {
                      {"folds", mri["folds"]},     {"split_seed", mri["split_seed"]},
                      {"skip_bad", mri["skip_bad"]}, {"modalities", modalities}};
     cohort.inputs = {{"data", cfg["data"]["mri"]}};
+    // Only when not the default, so that the cohort keys of existing stores stay the same.
+    if (mri.contains("nonfinite") && mri["nonfinite"] != "zero")
+      cohort.params["nonfinite"] = mri["nonfinite"];
     std::string cohort_key = add(cohort, cfg);
     if (mri["radiomics"].get<bool>()) plan_radiomics(cfg, cohort_key);
 

@@ -45,6 +45,8 @@ std::vector<Field> make_schema() {
       {"mri.folds", T::Int, 5, {}, "cross-validation folds on the rest"},
       {"mri.split_seed", T::Int, 42, {}, "seed of the hold-out and fold split"},
       {"mri.skip_bad", T::Bool, false, {}, "leave out patients with bad files instead of failing"},
+      {"mri.nonfinite", T::String, "zero", {"zero", "reject"},
+       "NaN/Inf image voxels: zero (set to 0, counted in the cohort) or reject the patient"},
       {"mri.threshold", T::Float, 0.5, {}, "decision threshold on the sigmoid"},
       {"mri.train.epochs", T::Int, 90, {}, "epochs"},
       {"mri.train.batch", T::Int, 12, {}, "global batch size"},

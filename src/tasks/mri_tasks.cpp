@@ -62,6 +62,7 @@ TaskResult mri_cohort(const TaskContext& ctx) {
   o.split.folds = p["folds"].get<int>();
   o.split.seed = p["split_seed"].get<std::uint64_t>();
   o.skip_bad = p["skip_bad"].get<bool>();
+  o.nonfinite = mri::parse_nonfinite(p.value("nonfinite", std::string("zero")));
   o.threads = ctx.threads;
   std::string cache = ctx.artifact_dir + "/cohort.h5";
   mri::Cohort c = mri::build_or_load_cohort(o, cache);
@@ -79,6 +80,11 @@ TaskResult mri_cohort(const TaskContext& ctx) {
   json skipped = json::array();
   for (const auto& s : c.skipped()) skipped.push_back({{"id", s.id}, {"reason", s.reason}});
   r.extra["skipped"] = skipped;
+  json nonfinite = json::array();
+  for (const auto& n : c.nonfinite())
+    nonfinite.push_back({{"id", n.id}, {"modality", n.modality}, {"voxels", n.voxels}});
+  r.extra["nonfinite"] = nonfinite;
+  r.extra["notes"] = c.notes();
   return r;
 }
 

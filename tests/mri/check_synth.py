@@ -1,6 +1,7 @@
 """Reads a `gbmsweep synth mri` cohort with an independent reader (nibabel) and checks the
 layout, shapes, spacing, labels, availability and the planted signal; then checks the
-`gbmsweep cohort --json` summary against the files.
+`gbmsweep cohort --json` summary against the files, also on a cohort given the release's
+quirks (`--quirks`: v2.1 + v1.0 tables with BOM/CRLF/quotes, old/ copies, a NaN voxel, ...).
 
 usage: check_synth.py GBMSWEEP_EXE SCRATCH_DIR
 """
@@ -28,16 +29,18 @@ def run(*args, expect=0):
     return p
 
 
-def synth(name, signal, patients=12, seed=5):
+def synth(name, signal, patients=12, seed=5, *extra):
     out = os.path.join(WORK, name)
     shutil.rmtree(out, ignore_errors=True)
     run("synth", "mri", "--out", out, "--patients", str(patients), "--seed", str(seed),
-        "--shape", ",".join(map(str, SHAPE)), "--signal", str(signal))
+        "--shape", ",".join(map(str, SHAPE)), "--signal", str(signal), *extra)
     return out
 
 
-def read_clinical(root):
-    with open(os.path.join(root, "UPENN-GBM_clinical_info_v1.0.csv"), newline="") as f:
+def read_clinical(root, version="2.1"):
+    # utf-8-sig drops a BOM; the csv module handles CRLF and quoted fields.
+    path = os.path.join(root, f"UPENN-GBM_clinical_info_v{version}.csv")
+    with open(path, newline="", encoding="utf-8-sig") as f:
         rows = list(csv.DictReader(f))
     assert rows and "ID" in rows[0] and "MGMT" in rows[0]
     return rows
@@ -118,7 +121,8 @@ if os.path.exists(cache):
 out = run("cohort", "--data", root, "--cache", cache, "--shape", "8,10,12", "--folds", "3",
           "--json").stdout
 s = json.loads(out)
-assert set(s) == {"patients", "labels", "modalities", "test", "folds", "skipped"}, s.keys()
+assert set(s) == {"patients", "labels", "modalities", "test", "folds", "skipped",
+                  "dropped_unlabelled", "nonfinite", "notes"}, s.keys()
 labelled = [r for r in rows if r["MGMT"] in ("Methylated", "Unmethylated")]
 assert s["patients"] == len(labelled)
 assert s["labels"] == {"methylated": sum(r["MGMT"] == "Methylated" for r in labelled),
@@ -135,6 +139,32 @@ with h5py.File(cache, "r") as f:
     assert f["volumes/T1"].shape == (s["patients"], 8, 10, 12)
     assert f["volumes/DSC_PH"].shape[0] == s["modalities"]["DSC_PH"]
     assert 0.0 <= f["volumes/T1"][...].min() and f["volumes/T1"][...].max() <= 1.0
+
+# The release's quirks: every labelled patient of the v2.1 table is kept (v1.0 says "Not
+# Available" for all), the NaN voxel is zeroed and counted, the old/ folders are noted.
+quirky = synth("quirks", 1.0, 10, 5, "--quirks")
+qrows = read_clinical(quirky)
+assert all(r["MGMT"] == "Not Available" for r in read_clinical(quirky, "1.0"))
+assert qrows[1]["IDH1"].startswith('NOS, see "notes"'), qrows[1]
+qlabelled = [r for r in qrows if r["MGMT"] in ("Methylated", "Unmethylated")]
+assert any(r["MGMT"] == "Partially methylated" for r in qrows)
+qcache = os.path.join(WORK, "quirks.h5")
+if os.path.exists(qcache):
+    os.remove(qcache)
+q = json.loads(run("cohort", "--data", quirky, "--cache", qcache, "--shape", "8,10,12",
+                   "--folds", "3", "--json").stdout)
+assert q["patients"] == len(qlabelled), (q["patients"], len(qlabelled))
+assert q["skipped"] == []
+assert q["nonfinite"] == [{"id": "UPENN-GBM-00004_11", "modality": "DSC_PH", "voxels": 1}], q
+assert any("old" in n and "superseded" in n for n in q["notes"]), q["notes"]
+assert any("Partially methylated" in n for n in q["notes"]), q["notes"]
+assert any("v2.1" in n and "v1.0" in n for n in q["notes"]), q["notes"]
+# Under --nonfinite reject, --skip-bad lists the NaN patient and why.
+r = json.loads(run("cohort", "--data", quirky, "--cache", qcache, "--shape", "8,10,12",
+                   "--folds", "3", "--nonfinite", "reject", "--skip-bad", "--json").stdout)
+assert r["patients"] == len(qlabelled) - 1
+assert [x["id"] for x in r["skipped"]] == ["UPENN-GBM-00004_11"], r["skipped"]
+assert "NaN voxel" in r["skipped"][0]["reason"] and "DSC_PH" in r["skipped"][0]["reason"]
 
 # Bad input on the command line: exit code 2 naming the directory.
 p = run("cohort", "--data", os.path.join(WORK, "missing"), "--cache", cache, expect=2)

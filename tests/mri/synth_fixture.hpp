@@ -15,12 +15,13 @@ struct TinyCohort {
   gbmsweep::mri::UpennLayout layout;
   std::vector<std::string> labelled;  // IDs with Methylated / Unmethylated, in ID order
 
-  TinyCohort(const std::string& name, int patients) : dir(scratch(name)) {
+  TinyCohort(const std::string& name, int patients, bool quirks = false) : dir(scratch(name)) {
     gbmsweep::mri::SynthOptions o;
     o.out_dir = dir + "/data";
     o.patients = patients;
     o.seed = 17;
     o.shape = {16, 20, 20};
+    o.release_quirks = quirks;
     gbmsweep::mri::write_synthetic_cohort(o);
     rescan();
     for (const auto& r : gbmsweep::mri::read_clinical(layout.clinical_csv))

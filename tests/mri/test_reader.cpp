@@ -7,6 +7,7 @@
 #include <fstream>
 #include <functional>
 #include <limits>
+#include <stdexcept>
 
 #include "common/error.hpp"
 #include "common/fs.hpp"
@@ -22,12 +23,14 @@ bool contains(const std::string& s, const std::string& part) { return s.find(par
 
 // Corrupts the first labelled patient, then checks both behaviours.
 void expect_bad(const std::string& name, const std::function<void(mri_test::TinyCohort&, const std::string&)>& corrupt,
-                const std::string& file_part, const std::string& problem) {
+                const std::string& file_part, const std::string& problem,
+                NonFinite nonfinite = NonFinite::Zero) {
   BOOST_TEST_CONTEXT(name) {
     mri_test::TinyCohort t("reader_" + name, 8);
     const std::string victim = t.labelled.front();
     corrupt(t, victim);
     auto opts = t.options();
+    opts.nonfinite = nonfinite;
     try {
       build_or_load_cohort(opts, t.cache());
       BOOST_ERROR("no InputError for " << name);
@@ -77,10 +80,13 @@ BOOST_AUTO_TEST_CASE(finds_files_by_name_and_builds_availability) {
   BOOST_TEST(mgmt_label("Methylated") == 1);
   BOOST_TEST(mgmt_label("Unmethylated") == 0);
   BOOST_TEST(mgmt_label("Not Available") == -1);
-  BOOST_CHECK_THROW(mgmt_label("methylated?"), std::invalid_argument);
+  BOOST_TEST(mgmt_label("methylated?") == -1);
+  BOOST_TEST((parse_mgmt("methylated?") == Mgmt::Unknown));
+  BOOST_TEST((parse_mgmt("Indeterminate") == Mgmt::NoStatus));
   BOOST_CHECK_THROW(scan_upenn(t.dir + "/nowhere"), gbmsweep::InputError);
 }
 
+// Under the default NonFinite::Zero policy: a truncated file is never "repaired".
 BOOST_AUTO_TEST_CASE(truncated_gzip) {
   expect_bad("truncated", [](mri_test::TinyCohort& t, const std::string& id) {
     const std::string p = t.files(id).images.at("T2");
@@ -104,14 +110,14 @@ BOOST_AUTO_TEST_CASE(nan_voxel) {
   expect_bad("nan", [](mri_test::TinyCohort& t, const std::string& id) {
     rewrite(t.files(id).images.at("T1GD"),
             [](Volume& v) { v.at(3, 4, 5) = std::numeric_limits<float>::quiet_NaN(); }, PixelType::Float32);
-  }, "_T1GD.nii.gz", "NaN voxel at (z, y, x) = (3, 4, 5)");
+  }, "_T1GD.nii.gz", "NaN voxel at (z, y, x) = (3, 4, 5)", NonFinite::Reject);
 }
 
 BOOST_AUTO_TEST_CASE(inf_voxel) {
   expect_bad("inf", [](mri_test::TinyCohort& t, const std::string& id) {
     rewrite(t.files(id).images.at("T2"),
             [](Volume& v) { v.at(1, 1, 1) = std::numeric_limits<float>::infinity(); }, PixelType::Float32);
-  }, "_T2.nii.gz", "Inf voxel");
+  }, "_T2.nii.gz", "Inf voxel", NonFinite::Reject);
 }
 
 BOOST_AUTO_TEST_CASE(empty_mask) {
@@ -127,15 +133,50 @@ BOOST_AUTO_TEST_CASE(unknown_segmentation_label) {
   }, "segm.nii.gz", "unknown segmentation label 3");
 }
 
-BOOST_AUTO_TEST_CASE(unknown_mgmt_value) {
-  expect_bad("mgmt", [](mri_test::TinyCohort& t, const std::string& id) {
-    std::string text = gbmsweep::fs::read_all(t.layout.clinical_csv);
-    auto at = text.find(id);
-    auto m = text.find("ethylated,", at);  // Methylated or Unmethylated on the victim's row
-    auto start = text.rfind(',', m);
-    text.replace(start + 1, m + 9 - start - 1, "Sometimes");
-    gbmsweep::fs::atomic_write(t.layout.clinical_csv, text);
-  }, kClinicalCsv, "unknown MGMT value 'Sometimes'");
+BOOST_AUTO_TEST_CASE(unknown_mgmt_value_leaves_the_patient_unlabelled) {
+  mri_test::TinyCohort t("reader_mgmt", 8);
+  const std::string victim = t.labelled.front();
+  std::string text = gbmsweep::fs::read_all(t.layout.clinical_csv);
+  auto at = text.find(victim);
+  auto m = text.find("ethylated,", at);  // Methylated or Unmethylated on the victim's row
+  auto start = text.rfind(',', m);
+  text.replace(start + 1, m + 9 - start - 1, "Sometimes");
+  gbmsweep::fs::atomic_write(t.layout.clinical_csv, text);
+  Cohort c = build_or_load_cohort(t.options(), t.cache());  // not an abort
+  BOOST_TEST(c.size() == int(t.labelled.size()) - 1);
+  BOOST_TEST(std::count(c.ids().begin(), c.ids().end(), victim) == 0);
+  BOOST_TEST(c.skipped().empty());
+  const auto& notes = c.notes();
+  BOOST_TEST(std::any_of(notes.begin(), notes.end(), [&](const std::string& n) {
+    return contains(n, victim) && contains(n, "unknown MGMT value 'Sometimes'") &&
+           contains(n, kClinicalCsv);
+  }));
+}
+
+BOOST_AUTO_TEST_CASE(nan_and_inf_voxels_are_zeroed_and_counted) {
+  mri_test::TinyCohort t("reader_nan_zero", 8);
+  const std::string victim = t.labelled.front();
+  rewrite(t.files(victim).images.at("T1GD"), [](Volume& v) {
+    v.at(3, 4, 5) = std::numeric_limits<float>::quiet_NaN();
+    v.at(3, 4, 6) = -std::numeric_limits<float>::infinity();
+  }, PixelType::Float32);
+  std::int64_t n = 0;
+  Volume v = read_nifti(t.files(victim).images.at("T1GD"), NonFinite::Zero, &n);
+  BOOST_TEST(n == 2);
+  BOOST_TEST(v.at(3, 4, 5) == 0.0f);
+  BOOST_TEST(v.at(3, 4, 6) == 0.0f);
+  Cohort c = build_or_load_cohort(t.options(), t.cache());  // default: zero
+  BOOST_TEST(c.size() == int(t.labelled.size()));
+  BOOST_REQUIRE(c.nonfinite().size() == 1u);
+  BOOST_TEST(c.nonfinite()[0].id == victim);
+  BOOST_TEST(c.nonfinite()[0].modality == "T1GD");
+  BOOST_TEST(c.nonfinite()[0].voxels == 2);
+  // The policy is part of the cache's fingerprint.
+  auto reject = t.options();
+  reject.nonfinite = NonFinite::Reject;
+  BOOST_TEST(cohort_fingerprint(reject) != c.fingerprint());
+  BOOST_TEST((parse_nonfinite("reject") == NonFinite::Reject));
+  BOOST_CHECK_THROW(parse_nonfinite("drop"), std::invalid_argument);
 }
 
 BOOST_AUTO_TEST_CASE(duplicated_id) {
