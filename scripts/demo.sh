@@ -32,7 +32,8 @@ export OMP_WAIT_POLICY=PASSIVE
   "$G" synth mri --out data/synth/mri --patients 60 --seed 1
   touch data/synth/mri/.complete
 }
-[ -f data/synth/drug/.complete ] || {
+# (gene_map.tsv: data written before the generator had the real files' quirks is rewritten)
+[ -f data/synth/drug/.complete ] && [ -f data/synth/drug/gene_map.tsv ] || {
   echo "== synthetic GDSC / HGCC / GSE232173: data/synth/drug"
   rm -rf data/synth/drug
   "$G" synth drug --out data/synth/drug --seed 1

@@ -33,6 +33,7 @@ int cmd_synth_drug(const Args& args) {
   std::cout << "wrote " << f.gdsc_response << "\n      " << f.gdsc_expression << "\n      "
             << f.hgcc_expression << "\n      " << f.hgcc_response << "\n      " << f.gse_counts
             << "\n      " << f.gse_response << "\n      " << f.gene_set << "\n";
+  if (!f.gene_map.empty()) std::cout << "      " << f.gene_map << "\n";
   return 0;
 }
 

@@ -4,6 +4,7 @@
 #include <cmath>
 #include <filesystem>
 #include <map>
+#include <set>
 
 #include "common/error.hpp"
 #include "common/log.hpp"
@@ -72,9 +73,26 @@ bool matches(const std::string& role, const std::string& n) {
   GBM_THROW("unknown drug input role '" << role << "'");
 }
 
+// The columns of `m` named in `ids`, in m's order; all of them when none is named.
+ExprMatrix response_columns(ExprMatrix m, const std::vector<std::string>& ids) {
+  const std::set<std::string> want(ids.begin(), ids.end());
+  std::vector<std::size_t> cols;
+  for (std::size_t j = 0; j < m.samples.size(); ++j)
+    if (want.count(m.samples[j])) cols.push_back(j);
+  if (cols.empty() || cols.size() == m.samples.size()) return m;
+  ExprMatrix out;
+  out.genes = m.genes;
+  for (std::size_t j : cols) out.samples.push_back(m.samples[j]);
+  out.values.reserve(m.genes.size() * cols.size());
+  for (std::size_t g = 0; g < m.genes.size(); ++g)
+    for (std::size_t j : cols) out.values.push_back(m.at(g, j));
+  return out;
+}
+
 }  // namespace
 
-DrugData::DrugData(std::string dir) : dir_(std::move(dir)) {
+DrugData::DrugData(std::string dir, ReadOptions options)
+    : dir_(std::move(dir)), opts_(std::move(options)) {
   if (!sfs::is_directory(dir_)) throw InputError(dir_, "not a directory");
 }
 
@@ -85,6 +103,14 @@ std::string DrugData::path(const std::string& role, bool optional) const {
       found.push_back(e.path().string());
   }
   std::sort(found.begin(), found.end());
+  if (role == "gdsc_response" && found.size() > 1) {
+    // GDSC1 and GDSC2 side by side: the release the sweep names.
+    const std::string rel = gdsc_release_name(opts_.gdsc_release);
+    std::vector<std::string> mine;
+    for (const auto& f : found)
+      if (starts(sfs::path(f).filename().string(), rel.c_str())) mine.push_back(f);
+    found = mine.empty() ? found : mine;
+  }
   if (found.size() > 1) {
     std::string list;
     for (const auto& f : found) list += "\n  " + f;
@@ -100,27 +126,54 @@ std::string DrugData::path(const std::string& role, bool optional) const {
 const ExprMatrix& DrugData::expression_locked(Dataset d) {
   switch (d) {
     case Dataset::Gdsc:
-      if (!gdsc_expr_) gdsc_expr_ = read_gdsc_expression(path("gdsc_expression"));
+      if (!gdsc_expr_) {
+        const std::string p = path("gdsc_expression");
+        gdsc_expr_ = to_symbols(read_gdsc_expression(p, opts_.repeated_columns),
+                                gene_map_locked(), p, false);
+      }
       return *gdsc_expr_;
     case Dataset::Hgcc:
-      if (!hgcc_expr_) hgcc_expr_ = read_hgcc_expression(path("hgcc_expression"));
+      if (!hgcc_expr_) {
+        const std::string p = path("hgcc_expression");
+        hgcc_expr_ = to_symbols(read_hgcc_expression(p), gene_map_locked(), p, false);
+      }
       return *hgcc_expr_;
     case Dataset::Gse:
       if (!gse_expr_) {
         std::string counts = path("gse_counts", true);
         if (!counts.empty()) {
-          gse_expr_ = log_cpm_tmm(read_count_matrix(counts));
+          // IDs to symbols before normalising: counts of one symbol are summed. Then as the
+          // reference (GSE232173preprocess.R): the cultures with a response only, edgeR's
+          // filterByExpr(min.count = 0, min.prop = 0.1), TMM, log-CPM with prior count 2. Its
+          // ComBat-seq step needs the batch table, which is not public: not done.
+          ExprMatrix m = to_symbols(read_count_matrix(counts), gene_map_locked(), counts, true);
+          const std::string resp = path("gse_response", true);
+          if (!resp.empty()) {
+            if (!gse_clin_) gse_clin_ = read_gse_response(resp);
+            m = response_columns(std::move(m), gse_clin_->response.ids);
+          }
+          FilterByExprOptions f;
+          f.min_count = 0;
+          f.min_prop = 0.1;
+          gse_expr_ = log_cpm_tmm(keep_genes(m, filter_by_expr(m, f)));
         } else {
           // A series matrix carries processed values: used as they are, samples renamed by
           // their titles (which must be the GS.<n> ids of the response table).
           auto sm = read_series_matrix(path("gse_series_matrix"));
           if (!sm.titles.empty()) sm.table.samples = sm.titles;
-          gse_expr_ = std::move(sm.table);
+          gse_expr_ = to_symbols(std::move(sm.table), gene_map_locked(),
+                                 path("gse_series_matrix"), false);
         }
       }
       return *gse_expr_;
   }
   GBM_THROW("unknown dataset");
+}
+
+const GeneMap* DrugData::gene_map_locked() {
+  if (opts_.gene_map.empty()) return nullptr;
+  if (!gene_map_) gene_map_ = read_gene_map(opts_.gene_map);
+  return &*gene_map_;
 }
 
 const ExprMatrix& DrugData::expression(Dataset d) {
@@ -135,7 +188,9 @@ Response DrugData::response(const Step& step) {
       GBM_CHECK(!step.drug.empty(), "a GDSC step needs a drug");
       auto it = gdsc_resp_.find(step.drug);
       if (it == gdsc_resp_.end())
-        it = gdsc_resp_.emplace(step.drug, read_gdsc_response(path("gdsc_response"), step.drug))
+        it = gdsc_resp_
+                 .emplace(step.drug, read_gdsc_response(path("gdsc_response"), step.drug,
+                                                        opts_.gdsc_choice(step.drug)))
                  .first;
       return it->second;
     }
@@ -186,14 +241,28 @@ Cohort DrugData::cohort(const Step& step, GeneChoice choice) {
   return make_cohort(expression(step.dataset), r, genes, expr_src, path(role[1]));
 }
 
-std::shared_ptr<DrugData> open_drug_data(const std::string& dir) {
+static std::string options_key(const ReadOptions& o) {
+  std::string k = std::string("|repeated=") +
+                  (o.repeated_columns == RepeatedColumns::Mean ? "mean" : "first") +
+                  "|release=" + gdsc_release_name(o.gdsc_release) + "|map=" + o.gene_map;
+  for (const auto& [drug, ids] : o.gdsc_drug_ids) {
+    k += "|" + drug + "=";
+    for (auto id : ids) k += std::to_string(id) + ",";
+  }
+  return k;
+}
+
+std::shared_ptr<DrugData> open_drug_data(const std::string& dir, const ReadOptions& options) {
   static std::mutex mu;
   static std::map<std::string, std::shared_ptr<DrugData>> cache;
   std::lock_guard<std::mutex> lock(mu);
   const std::string canonical = sfs::weakly_canonical(dir).string();
   if (!sfs::is_directory(canonical)) throw InputError(dir, "not a directory");
   // Keyed by the files' names, sizes and times too: data replaced on disk is read afresh.
-  std::string key = canonical;
+  std::string key = canonical + options_key(options);
+  if (!options.gene_map.empty() && sfs::is_regular_file(options.gene_map))
+    key += "|" + std::to_string(sfs::file_size(options.gene_map)) + "|" +
+           std::to_string(sfs::last_write_time(options.gene_map).time_since_epoch().count());
   std::vector<std::string> stamps;
   for (const auto& e : sfs::recursive_directory_iterator(canonical))
     if (e.is_regular_file())
@@ -202,7 +271,8 @@ std::shared_ptr<DrugData> open_drug_data(const std::string& dir) {
   std::sort(stamps.begin(), stamps.end());
   for (const auto& s : stamps) key += "\n" + s;
   auto it = cache.find(key);
-  if (it == cache.end()) it = cache.emplace(key, std::make_shared<DrugData>(canonical)).first;
+  if (it == cache.end())
+    it = cache.emplace(key, std::make_shared<DrugData>(canonical, options)).first;
   return it->second;
 }
 
@@ -229,13 +299,19 @@ struct Prepared {
   TargetScaler target;
 };
 
-Prepared prepare(const Cohort& c, Dataset d, const Split& split) {
+Prepared prepare(const Cohort& c, Dataset d, const Split& split,
+                 TestScaling test_scaling = TestScaling::TrainFit) {
   Prepared p;
   p.train = c.subset(split.train);
   p.test = c.subset(split.test);
   auto scaler = Scaler::fit(p.train, dataset_scaler(d));
   scaler.apply(p.train);
-  scaler.apply(p.test);
+  // The reference re-fits the scaler on the test fold (Experiment1.ipynb:
+  // exp_test = Robust.fit_transform(exp_test)); ours applies the training part's.
+  if (test_scaling == TestScaling::TestFit && !p.test.ids.empty())
+    Scaler::fit(p.test, dataset_scaler(d)).apply(p.test);
+  else
+    scaler.apply(p.test);
   p.target = TargetScaler::fit(p.train.y);
   p.y_train = p.target.apply(p.train.y);
   return p;
@@ -258,7 +334,7 @@ FoldOutcome run_mlp_fold(const Cohort& c, Dataset target, const Split& split,
                          const MlpOptions& mo, const TrainOptions& to, std::uint64_t seed,
                          const Layer1* transfer) {
   GBM_CHECK(!split.train.empty() && !split.test.empty(), "empty training or test part");
-  auto p = prepare(c, target, split);
+  auto p = prepare(c, target, split, to.test_scaling);
   DrugModel model(static_cast<std::int64_t>(c.p()), mo, mix_seed(seed, 1));
   if (transfer) {
     check_transfer(*transfer, c);

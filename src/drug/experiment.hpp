@@ -13,6 +13,7 @@
 #include "drug/data.hpp"
 #include "drug/model.hpp"
 #include "drug/prep.hpp"
+#include "drug/readers.hpp"
 
 namespace gbmsweep::drug {
 
@@ -35,11 +36,14 @@ GeneChoice parse_gene_choice(const std::string& name);  // "shared" | "all"
 //   GDSC*_fitted_dose_response*.csv, Cell_line_RMA_proc_basalExp.txt,
 //   HGCC_RNA_expression.txt, HGCC_drugTMZ_response_AUC.txt,
 //   GSE232173*count*.txt|.tsv (or GSE232173*series_matrix*.txt), GSE232173*response*.
+// With GDSC1 and GDSC2 response files both present, the one of options.gdsc_release is used.
+// Expression rows keyed by Ensembl or Entrez IDs become symbols through options.gene_map.
 // Each file is parsed on first use and kept; the object is safe to share between threads.
 class DrugData {
  public:
-  explicit DrugData(std::string dir);
+  explicit DrugData(std::string dir, ReadOptions options = {});
   const std::string& dir() const { return dir_; }
+  const ReadOptions& options() const { return opts_; }
 
   // Path of an input by role ("gdsc_response", "gdsc_expression", "hgcc_expression",
   // "hgcc_response", "gse_counts", "gse_series_matrix", "gse_response"); InputError naming
@@ -54,7 +58,9 @@ class DrugData {
 
  private:
   std::string dir_;
+  ReadOptions opts_;
   std::mutex mu_;
+  std::optional<GeneMap> gene_map_;
   std::map<std::string, std::string> paths_;
   std::optional<ExprMatrix> gdsc_expr_, hgcc_expr_, gse_expr_;
   std::map<std::string, Response> gdsc_resp_;
@@ -62,11 +68,12 @@ class DrugData {
   std::optional<GseClinical> gse_clin_;
   std::optional<std::vector<std::string>> shared_;
   const ExprMatrix& expression_locked(Dataset d);
+  const GeneMap* gene_map_locked();
 };
 
-// Process-wide cache: the same directory (same files, sizes and times) is parsed once however
-// many tasks a worker runs.
-std::shared_ptr<DrugData> open_drug_data(const std::string& dir);
+// Process-wide cache: the same directory (same files, sizes and times) with the same options
+// is parsed once however many tasks a worker runs.
+std::shared_ptr<DrugData> open_drug_data(const std::string& dir, const ReadOptions& options = {});
 
 // Which fold of which repeat. Folds are a pure function of the cohort's ids and responses,
 // `folds`, and (cv_seed, repeat); GDSC is stratified on the median split of the response.

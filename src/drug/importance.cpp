@@ -27,13 +27,14 @@ std::vector<GeneScore> top_genes(const std::vector<std::string>& genes,
 }
 
 std::vector<std::string> read_gene_set(const std::string& path) {
-  auto f = text::read_lines(path);
+  // One symbol a line ('#' comments); the first field of a delimited line counts.
+  gbmsweep::text::DelimitedReader in(path, '\t');
+  gbmsweep::text::Record rec;
   std::vector<std::string> out;
   std::set<std::string> seen;
-  for (auto& l : f.lines) {
-    auto b = l.find_first_not_of(" \t");
-    if (b == std::string::npos || l[b] == '#') continue;
-    std::string g = l.substr(b, l.find_last_not_of(" \t") - b + 1);
+  while (in.next(rec)) {
+    std::string g = text::trim(rec.fields[0]);
+    if (g.empty() || g[0] == '#') continue;
     if (seen.insert(g).second) out.push_back(g);
   }
   if (out.empty()) throw InputError(path, "gene set is empty");

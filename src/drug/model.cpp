@@ -10,6 +10,18 @@
 
 namespace gbmsweep::drug {
 
+DeepInit parse_deep_init(const std::string& name) {
+  if (name == "glorot") return DeepInit::Glorot;
+  if (name == "uniform") return DeepInit::Uniform;
+  throw InputError("", "unknown drug.model.deep_init '" + name + "' (glorot or uniform)");
+}
+
+TestScaling parse_test_scaling(const std::string& name) {
+  if (name == "train") return TestScaling::TrainFit;
+  if (name == "test") return TestScaling::TestFit;
+  throw InputError("", "unknown drug.train.test_scaling '" + name + "' (train or test)");
+}
+
 DrugMlpImpl::DrugMlpImpl(std::int64_t inputs_, MlpOptions options_)
     : inputs(inputs_), options(std::move(options_)) {
   GBM_CHECK(!options.hidden.empty(), "the drug MLP needs at least one hidden layer");
@@ -28,9 +40,12 @@ void DrugMlpImpl::reset() {
     auto lin = register_module("fc" + std::to_string(i + 1),
                                torch::nn::Linear(in, options.hidden[i]));
     torch::NoGradGuard no_grad;
-    // Keras: the first layer RandomUniform(±init_range), the others glorot_uniform; zero bias.
-    if (i == 0) lin->weight.uniform_(-options.init_range, options.init_range);
-    else torch::nn::init::xavier_uniform_(lin->weight);
+    // Keras: the first layer RandomUniform(±init_range), the others glorot_uniform or, as
+    // the reference notebooks do, RandomUniform too; zero bias.
+    if (i == 0 || options.deep_init == DeepInit::Uniform)
+      lin->weight.uniform_(-options.init_range, options.init_range);
+    else
+      torch::nn::init::xavier_uniform_(lin->weight);
     lin->bias.zero_();
     hidden.push_back(lin);
     dropout.push_back(register_module("drop" + std::to_string(i + 1),
@@ -39,7 +54,10 @@ void DrugMlpImpl::reset() {
   }
   out = register_module("out", torch::nn::Linear(in, 1));
   torch::NoGradGuard no_grad;
-  torch::nn::init::xavier_uniform_(out->weight);
+  if (options.deep_init == DeepInit::Uniform)
+    out->weight.uniform_(-options.init_range, options.init_range);
+  else
+    torch::nn::init::xavier_uniform_(out->weight);
   out->bias.zero_();
 }
 

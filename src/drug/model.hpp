@@ -15,19 +15,33 @@
 
 namespace gbmsweep::drug {
 
+// Initialisation of the layers after the first: Glorot uniform, or U(±init_range) as the
+// reference code does (two-step-TL Experiment1/4/5.ipynb: kernel_initializer=RandomUniform,
+// Keras' default range ±0.05, on every Dense layer).
+enum class DeepInit { Glorot, Uniform };
+DeepInit parse_deep_init(const std::string& name);  // "glorot" | "uniform"
+
 // Defaults are the paper's (Ju et al. 2025, after the Keras reference code).
 struct MlpOptions {
   std::vector<std::int64_t> hidden{1000, 100};  // units per hidden layer
   std::vector<double> dropout{0.3, 0.1};        // after each hidden layer
   double l2 = 1e-4;                             // on the first layer's weights
   double l1_activity = 1e-4;                    // on the first layer's output (per sample)
-  double init_range = 0.05;                     // first layer: U(-r, r); others Glorot uniform
+  double init_range = 0.05;                     // first layer: U(-r, r)
+  DeepInit deep_init = DeepInit::Glorot;        // the others
 };
+
+// How a test fold's inputs are scaled: with the scaler fitted on the training part (ours, no
+// test information used), or re-fitted on the test fold itself as the reference code does
+// (two-step-TL Experiment1/4/5.ipynb: exp_test = Scaler.fit_transform(exp_test)).
+enum class TestScaling { TrainFit, TestFit };
+TestScaling parse_test_scaling(const std::string& name);  // "train" | "test"
 
 struct TrainOptions {
   double lr = 1e-3;  // Adam (epsilon 1e-7 as in Keras)
   int batch = 32;
   int epochs = 50;
+  TestScaling test_scaling = TestScaling::TrainFit;
   std::function<bool()> cancelled = [] { return false; };  // polled between epochs
 };
 

@@ -76,10 +76,16 @@ std::vector<double> tmm_factors(const ExprMatrix& m) {
     }
   for (std::size_t s = 0; s < ns; ++s)
     GBM_CHECK(lib[s] > 0, "sample " << m.samples[s] << " has no counts");
+  // edgeR drops genes with no count in any sample before anything else: they would lower
+  // every sample's upper quartile and so could change the reference sample.
+  std::vector<bool> expressed(ng, false);
+  for (std::size_t s = 0; s < ns; ++s)
+    for (std::size_t g = 0; g < ng; ++g) expressed[g] = expressed[g] || col[s][g] > 0;
   std::vector<double> f75(ns);
   for (std::size_t s = 0; s < ns; ++s) {
-    std::vector<double> v(col[s]);
-    for (auto& x : v) x /= lib[s];
+    std::vector<double> v;
+    for (std::size_t g = 0; g < ng; ++g)
+      if (expressed[g]) v.push_back(col[s][g] / lib[s]);
     std::sort(v.begin(), v.end());
     f75[s] = quantile_sorted(v, 0.75);
   }
@@ -96,6 +102,44 @@ std::vector<double> tmm_factors(const ExprMatrix& m) {
   const double gm = std::exp(logsum / ns);
   for (auto& x : f) x /= gm;
   return f;
+}
+
+std::vector<bool> filter_by_expr(const ExprMatrix& m, const FilterByExprOptions& o) {
+  const std::size_t ns = m.samples.size(), ng = m.genes.size();
+  std::vector<double> lib(ns, 0.0);
+  for (std::size_t g = 0; g < ng; ++g)
+    for (std::size_t s = 0; s < ns; ++s) lib[s] += m.at(g, s);
+  std::vector<double> sorted = lib;
+  std::sort(sorted.begin(), sorted.end());
+  const double median = ns == 0 ? 0.0
+                        : ns % 2 ? sorted[ns / 2]
+                                 : (sorted[ns / 2 - 1] + sorted[ns / 2]) / 2;
+  double min_samples = static_cast<double>(ns);
+  if (min_samples > o.large_n) min_samples = o.large_n + (min_samples - o.large_n) * o.min_prop;
+  const double cutoff = o.min_count / median * 1e6, tol = 1e-14;
+  std::vector<bool> keep(ng);
+  for (std::size_t g = 0; g < ng; ++g) {
+    double n_above = 0, total = 0;
+    for (std::size_t s = 0; s < ns; ++s) {
+      total += m.at(g, s);
+      n_above += lib[s] > 0 && m.at(g, s) / lib[s] * 1e6 >= cutoff;
+    }
+    keep[g] = n_above >= min_samples - tol && total >= o.min_total_count - tol;
+  }
+  return keep;
+}
+
+ExprMatrix keep_genes(const ExprMatrix& m, const std::vector<bool>& keep) {
+  ExprMatrix out;
+  out.samples = m.samples;
+  const std::size_t ns = m.samples.size();
+  for (std::size_t g = 0; g < m.genes.size(); ++g) {
+    if (!keep[g]) continue;
+    out.genes.push_back(m.genes[g]);
+    out.values.insert(out.values.end(), m.values.begin() + g * ns,
+                      m.values.begin() + (g + 1) * ns);
+  }
+  return out;
 }
 
 ExprMatrix log_cpm_tmm(const ExprMatrix& counts, double prior_count) {

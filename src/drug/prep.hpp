@@ -14,6 +14,18 @@ namespace gbmsweep::drug {
 // Returns one factor per sample, scaled to geometric mean 1.
 std::vector<double> tmm_factors(const ExprMatrix& counts);
 
+// edgeR's filterByExpr for one group of samples (a DGEList without groups), with library
+// sizes the column sums: a gene is kept when its CPM reaches min_count / median library × 1e6
+// in at least n samples (n = the sample count, or large_n + (n - large_n) × min_prop above
+// large_n) and its total count reaches min_total_count. The reference (GSE232173preprocess.R)
+// calls it with min.count = 0, min.prop = 0.1, so only the total count of 15 matters there.
+struct FilterByExprOptions {
+  double min_count = 10, min_total_count = 15, large_n = 10, min_prop = 0.7;
+};
+std::vector<bool> filter_by_expr(const ExprMatrix& counts, const FilterByExprOptions& o = {});
+// The rows of `m` where keep is true.
+ExprMatrix keep_genes(const ExprMatrix& m, const std::vector<bool>& keep);
+
 // edgeR's cpm(log = TRUE, prior.count = 2) on TMM-normalised library sizes.
 ExprMatrix log_cpm_tmm(const ExprMatrix& counts, double prior_count = 2.0);
 

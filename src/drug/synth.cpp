@@ -111,6 +111,11 @@ SynthDrugFiles write_synthetic_drug_data(const SynthDrugOptions& o) {
   GBM_CHECK(problem.empty(), problem);
   fs::make_dirs(o.out_dir);
   SplitMix64 rng(mix_seed(o.seed, 0x64727567));  // "drug"
+  // The quirks draw from their own stream, so that the data proper is the same with and
+  // without them.
+  SplitMix64 qrng(mix_seed(o.seed, 0x7175697273));  // "quirs"
+  const std::string eol = o.quirks ? "\r\n" : "\n";    // Excel/Windows exports
+  const std::string bom = o.quirks ? "\xEF\xBB\xBF" : "";
 
   // Gene universe: the cell-cycle symbols, MGMT, then anonymous genes.
   std::vector<std::string> names(kCellCycle.begin(), kCellCycle.end());
@@ -173,28 +178,38 @@ SynthDrugFiles write_synthetic_drug_data(const SynthDrugOptions& o) {
       ids.push_back(std::to_string(683665 + 37 * i));
       z.push_back(latent.draw(rng));
     }
+    // As in the real file, four lines have a second DATA column (technical replicates).
+    std::vector<int> twice;
+    if (o.quirks)
+      for (int k = 0; k < 4; ++k) twice.push_back((k * 7 + 3) % o.gdsc_lines);
     std::ostringstream ex;
     ex << "GENE_SYMBOLS\tGENE_title";
     for (const auto& id : ids) ex << "\tDATA." << id;
+    for (int i : twice) ex << "\tDATA." << ids[i];
     ex << "\n";
     for (int g : keep) {
       ex << names[g] << "\t" << names[g] << " synthetic";
       for (int i = 0; i < o.gdsc_lines; ++i) ex << "\t" << fmt(mu[g] + sd[g] * z[i][g], 4);
+      for (int i : twice) ex << "\t" << fmt(mu[g] + sd[g] * z[i][g] + 0.1 * qrng.normal(), 4);
       ex << "\n";
       if (rng.uniform() < 0.02) {  // probes without a symbol, as in the real file
         ex << "\t";
         for (int i = 0; i < o.gdsc_lines; ++i) ex << "\t" << fmt(mu[g] + rng.normal(), 4);
+        for (std::size_t k = 0; k < twice.size(); ++k) ex << "\t" << fmt(mu[g] + qrng.normal(), 4);
         ex << "\n";
       }
     }
     files.gdsc_expression = path("Cell_line_RMA_proc_basalExp.txt");
     fs::atomic_write(files.gdsc_expression, ex.str());
 
-    std::ostringstream dr;
-    dr << "DATASET,NLME_RESULT_ID,NLME_CURVE_ID,COSMIC_ID,CELL_LINE_NAME,SANGER_MODEL_ID,"
+    // Saved from Excel: BOM, CRLF, a quoted field with a comma. GDSC2 lists oxaliplatin
+    // twice (1089 and a smaller screen, 1806); the second one's rows come after the others.
+    std::ostringstream dr, again;
+    dr << bom << "DATASET,NLME_RESULT_ID,NLME_CURVE_ID,COSMIC_ID,CELL_LINE_NAME,SANGER_MODEL_ID,"
           "TCGA_DESC,DRUG_ID,DRUG_NAME,PUTATIVE_TARGET,PATHWAY_NAME,COMPANY_ID,WEBRELEASE,"
-          "MIN_CONC,MAX_CONC,LN_IC50,AUC,RMSE,Z_SCORE\n";
-    const int drug_ids[] = {1089, 1375, 1806, 1191};
+          "MIN_CONC,MAX_CONC,LN_IC50,AUC,RMSE,Z_SCORE" << eol;
+    const int drug_ids[] = {1089, 1375, 1512, 1191};
+    const char* target = o.quirks ? "\"DNA damage, crosslinker\"" : "DNA damage";
     long curve = 15946000;
     for (std::size_t d = 0; d < kDrugs.size(); ++d) {
       const int n = std::min(o.gdsc_lines,
@@ -210,11 +225,18 @@ SynthDrugFiles write_synthetic_drug_data(const SynthDrugOptions& o) {
         double auc = std::clamp(sigmoid(logit), 1e-3, 1.0);
         double ic50 = 4 * logit + rng.normal() * 0.5;
         dr << "GDSC2,343," << curve++ << "," << ids[i] << ",LINE-" << ids[i] << ",SIDM"
-           << fmt(i, 0) << ",UNCLASSIFIED," << drug_ids[d] << "," << kDrugs[d].drug
-           << ",DNA damage,DNA replication,1046,Y,0.0244,100," << fmt(ic50, 6) << ","
-           << fmt(auc, 6) << ",0.0712," << fmt(rng.normal(), 6) << "\n";
+           << fmt(i, 0) << ",UNCLASSIFIED," << drug_ids[d] << "," << kDrugs[d].drug << ","
+           << target << ",DNA replication,1046,Y,0.0244,100," << fmt(ic50, 6) << ","
+           << fmt(auc, 6) << ",0.0712," << fmt(rng.normal(), 6) << eol;
+        if (o.quirks && d == 0 && qrng.uniform() < 0.3)
+          again << "GDSC2,344," << curve + 900000 << "," << ids[i] << ",LINE-" << ids[i]
+                << ",SIDM" << fmt(i, 0) << ",UNCLASSIFIED,1806," << kDrugs[d].drug << ","
+                << target << ",DNA replication,1046,Y,0.0244,100," << fmt(ic50, 6) << ","
+                << fmt(std::clamp(sigmoid(logit + 0.5 * qrng.normal()), 1e-3, 1.0), 6)
+                << ",0.0712,0.0" << eol;
       }
     }
+    dr << again.str();
     files.gdsc_response = path("GDSC2_fitted_dose_response_synthetic.csv");
     fs::atomic_write(files.gdsc_response, dr.str());
   }
@@ -292,13 +314,21 @@ SynthDrugFiles write_synthetic_drug_data(const SynthDrugOptions& o) {
     }
     std::vector<double> lib(o.gse_cultures);
     for (auto& l : lib) l = 1.5e7 + 2e7 * rng.uniform();
+    // With quirks the rows are keyed by versioned Ensembl IDs, end with HTSeq's summary
+    // rows, and hold one ID the map does not know; gene_map.tsv is a BioMart export whose
+    // versions differ from the matrix's for some genes (the version is ignored).
+    auto ensembl = [](int g, int version) {
+      char buf[40];
+      std::snprintf(buf, sizeof buf, "ENSG%011d.%d", 100000 + 13 * g, version);
+      return std::string(buf);
+    };
     std::ostringstream ct;
     ct << "gene";
     for (const auto& id : ids) ct << "\t" << id;
     ct << "\n";
     const double dispersion = 0.1;
     for (int g : keep) {
-      ct << names[g];
+      ct << (o.quirks ? ensembl(g, 1 + g % 15) : names[g]);
       for (int i = 0; i < o.gse_cultures; ++i) {
         double mean = lib[i] * std::exp(logab[g] + sd[g] * z[i][g]);
         double lambda = mean * gamma_draw(rng, 1 / dispersion) * dispersion;
@@ -306,22 +336,38 @@ SynthDrugFiles write_synthetic_drug_data(const SynthDrugOptions& o) {
       }
       ct << "\n";
     }
+    if (o.quirks) {
+      const char* summary[] = {"ENSG99999999999.1", "__no_feature", "__ambiguous",
+                               "__too_low_aQual", "__not_aligned", "__alignment_not_unique"};
+      for (const char* row : summary) {
+        ct << row;
+        for (int i = 0; i < o.gse_cultures; ++i) ct << "\t" << qrng.below(200000);
+        ct << "\n";
+      }
+      std::ostringstream map;
+      map << "Gene stable ID version\tGene name\n";
+      for (int g = 0; g < G; ++g)
+        map << ensembl(g, 1 + g % 15 + (g % 5 == 0)) << "\t" << names[g] << "\n";
+      for (int g = G; g < G + 5; ++g) map << ensembl(g, 1) << "\t\n";  // IDs without a name
+      files.gene_map = path("gene_map.tsv");
+      fs::atomic_write(files.gene_map, map.str());
+    }
     files.gse_counts = path("GSE232173_raw_counts.txt");
     fs::atomic_write(files.gse_counts, ct.str());
 
     auto status = [](double m) {
       return m == 1.0 ? "Methylated" : m == 0.5 ? "Methylated (weak)" : "Unmethylated";
     };
-    std::ostringstream rs;
-    rs << "GS.number\tGT.code\tPFS_months\tOS_months\tTMZ_IC50(uM)\tAUC\t"
-          "% cell viability_100uM TMZ\tMGMT_status_tumor\tMGMT_status_culture\n";
+    std::ostringstream rs;  // an Excel export too
+    rs << bom << "GS.number\tGT.code\tPFS_months\tOS_months\tTMZ_IC50(uM)\tAUC\t"
+          "% cell viability_100uM TMZ\tMGMT_status_tumor\tMGMT_status_culture" << eol;
     for (int i = 0; i < o.gse_cultures; ++i) {
       double logit = o.signal * s[i] + rng.normal();
       double tumour = rng.uniform() < 0.15 ? 1.0 - std::round(mgmt_status[i]) : mgmt_status[i];
       rs << ids[i] << "\tGT" << (100 + i) << "\t" << fmt(3 + 20 * rng.uniform(), 1) << "\t"
          << fmt(8 + 30 * rng.uniform(), 1) << "\t" << fmt(std::exp(4 + logit), 1) << "\t"
          << fmt(200 * sigmoid(logit), 3) << "\t" << fmt(100 * sigmoid(logit - 0.5), 1) << "\t"
-         << status(tumour) << "\t" << status(mgmt_status[i]) << "\n";
+         << status(tumour) << "\t" << status(mgmt_status[i]) << eol;
     }
     files.gse_response = path("GSE232173_TMZ_response.txt");
     fs::atomic_write(files.gse_response, rs.str());

@@ -17,12 +17,18 @@ struct SynthDrugOptions {
   int hgcc_cultures = 80;
   int gse_cultures = 22;
   int programme_genes = 40;        // genes carrying the response programme (cell-cycle symbols)
+  // The real downloads' quirks (docs/DATA.md): four repeated DATA.<COSMIC_ID> columns, a second
+  // oxaliplatin screen (DRUG_ID 1806 beside 1089), GSE counts keyed by versioned Ensembl IDs
+  // with HTSeq summary rows and a BioMart map (gene_map.tsv), BOM/CRLF/quoted spreadsheet
+  // exports. false: the plain layouts (symbols, one column per line, LF).
+  bool quirks = true;
 };
 
 // The file names the generator writes (the readers find them by these patterns too).
 struct SynthDrugFiles {
   std::string gdsc_response, gdsc_expression, hgcc_expression, hgcc_response, gse_counts,
       gse_response, gene_set;
+  std::string gene_map;  // "" without quirks
 };
 
 // Similarity (correlation of programme weights) of each GDSC drug's programme to the GBM

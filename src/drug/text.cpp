@@ -3,7 +3,6 @@
 #include <cerrno>
 #include <cmath>
 #include <cstdlib>
-#include <fstream>
 #include <limits>
 
 #include "common/error.hpp"
@@ -14,25 +13,37 @@ void fail(const std::string& path, std::size_t line, const std::string& message)
   throw InputError(path, "line " + std::to_string(line) + ": " + message);
 }
 
-Lines read_lines(const std::string& path) {
-  std::ifstream in(path, std::ios::binary);
-  if (!in) throw InputError(path, "cannot open file");
-  Lines out{path, {}};
-  std::string line;
-  while (std::getline(in, line)) {
-    if (!line.empty() && line.back() == '\r') line.pop_back();
-    out.lines.push_back(std::move(line));
+Sink::~Sink() {
+  if (problems_ && count_ > cap_)
+    problems_->add(path_, 0, std::to_string(count_ - cap_) + " more problems like these");
+}
+
+void Sink::report(const std::string& path, std::size_t line, const std::string& message) {
+  if (!problems_) fail(path, line, message);
+  if (++count_ <= cap_) problems_->add(path, line, message);
+  path_ = path;
+}
+
+bool Sink::number(const std::string& field, const std::string& path, std::size_t line,
+                  const std::string& column, double& out, bool allow_missing) {
+  if (!problems_) {
+    out = parse_number(field, path, line, column, allow_missing);
+    return true;
   }
-  if (in.bad()) throw InputError(path, "read error");
-  return out;
+  try {
+    out = parse_number(field, path, line, column, allow_missing);
+    return true;
+  } catch (const InputError&) {
+    report(path, line, field.empty() ? "missing value in column '" + column + "'"
+                                     : "non-numeric value '" + field + "' in column '" +
+                                           column + "'");
+    return false;
+  }
 }
 
-char sniff_delimiter(const std::string& header) {
-  return header.find('\t') != std::string::npos ? '\t' : ',';
-}
-
-double parse_number(const std::string& field, const std::string& path, std::size_t line,
+double parse_number(const std::string& raw, const std::string& path, std::size_t line,
                     const std::string& column, bool allow_missing) {
+  const std::string field = trim(raw);
   if (field.empty() || field == "NA" || field == "NaN" || field == "nan") {
     if (allow_missing) return std::numeric_limits<double>::quiet_NaN();
     fail(path, line, "missing value in column '" + column + "'");
@@ -45,32 +56,41 @@ double parse_number(const std::string& field, const std::string& path, std::size
   return v;
 }
 
-std::size_t require_column(const std::vector<std::string>& header, const std::string& name,
-                           const std::string& path, std::size_t line) {
+std::size_t find_column(const std::vector<std::string>& header, const std::string& name) {
   for (std::size_t i = 0; i < header.size(); ++i)
-    if (header[i] == name) return i;
-  fail(path, line, "missing column '" + name + "'");
+    if (trim(header[i]) == name) return i;
+  return static_cast<std::size_t>(-1);
 }
 
-Table read_table(const std::string& path, char delim, bool row_names) {
-  auto f = read_lines(path);
-  if (f.lines.empty()) throw InputError(path, "empty file");
-  if (delim == 0) delim = sniff_delimiter(f.lines[0]);
+std::size_t require_column(const std::vector<std::string>& header, const std::string& name,
+                           const std::string& path, std::size_t line) {
+  const auto i = find_column(header, name);
+  if (i == static_cast<std::size_t>(-1)) fail(path, line, "missing column '" + name + "'");
+  return i;
+}
+
+Table read_table(const std::string& path, char delim, bool row_names, Sink* sink) {
+  Sink thrower;
+  Sink& s = sink ? *sink : thrower;
+  gbmsweep::text::DelimitedReader in(path, delim);
+  gbmsweep::text::Record rec;
+  if (!in.next(rec)) throw InputError(path, "empty file");
   Table t;
-  t.header = split(f.lines[0], delim);
-  t.last_line = f.lines.size();
-  for (std::size_t i = 1; i < f.lines.size(); ++i) {
-    if (f.lines[i].empty()) continue;
+  t.header = std::move(rec.fields);
+  while (in.next(rec)) {
     Row r;
-    r.line = i + 1;
-    r.fields = split(f.lines[i], delim);
-    if (row_names && r.fields.size() == t.header.size() + 1)
+    r.line = rec.line;
+    r.fields = std::move(rec.fields);
+    if (row_names && r.fields.size() == t.header.size() + 1) {
       r.offset = 1;
-    else if (r.fields.size() != t.header.size())
-      fail(path, r.line, "has " + std::to_string(r.fields.size()) + " fields, header has " +
-                             std::to_string(t.header.size()));
+    } else if (r.fields.size() != t.header.size()) {
+      s.report(path, r.line, "has " + std::to_string(r.fields.size()) +
+                                 " fields, header has " + std::to_string(t.header.size()));
+      continue;
+    }
     t.rows.push_back(std::move(r));
   }
+  t.last_line = in.lines_read();
   return t;
 }
 

@@ -357,7 +357,8 @@ class Planner {
     for (const auto& step : chain)
       t.name += "/" + step["dataset"].get<std::string>() +
                 (step.contains("drug") ? ":" + step["drug"].get<std::string>() : "");
-    t.params = {{"chain", chain}, {"genes", "shared"}, {"model", d["model"]}, {"train", d["train"]}};
+    t.params = {{"chain", chain},     {"genes", "shared"},         {"model", d["model"]},
+                {"train", d["train"]}, {"read", read_options(d)}};
     t.inputs = inputs(cfg);
     if (chain.size() > 1) {
       json head = chain;
@@ -370,7 +371,15 @@ class Planner {
   json inputs(const json& cfg) const {
     json in = {{"data", cfg["data"]["drug"]}};
     if (cfg["data"].contains("gene_set")) in["gene_set"] = cfg["data"]["gene_set"];
+    if (cfg["data"].contains("gene_map")) in["gene_map"] = cfg["data"]["gene_map"];
     return in;
+  }
+
+  // How the drug readers read the files (drug/readers.hpp ReadOptions).
+  static json read_options(const json& d) {
+    json r = {{"gdsc_release", d["gdsc_release"]}, {"repeated_columns", d["repeated_columns"]}};
+    if (d.contains("gdsc_drug_ids")) r["gdsc_drug_ids"] = d["gdsc_drug_ids"];
+    return r;
   }
 
   void plan_drug(const json& cfg) {
@@ -405,7 +414,8 @@ class Planner {
             t.params = {{"experiment", exp},  {"source", src},       {"target", tg.dataset},
                         {"repeat", r},        {"fold", f},          {"folds", tg.folds},
                         {"cv_seed", tg.seeds[r]}, {"genes", exp == "gdsc" ? "all" : "shared"},
-                        {"model", d["model"]}, {"train", d["train"]}};
+                        {"model", d["model"]}, {"train", d["train"]},
+                        {"read", read_options(d)}};
             t.inputs = inputs(cfg);
             t.deps = deps;
             folds.push_back(add(t, cfg));
@@ -423,8 +433,10 @@ class Planner {
           t.study = "drug";
           t.name = "drug.benchmark/" + b + "/r" + std::to_string(r) + "/f" + std::to_string(f);
           t.params = {{"benchmark", b}, {"target", "gse"}, {"repeat", r},     {"fold", f},
-                      {"folds", gse.folds}, {"cv_seed", gse.seeds[r]}, {"genes", "shared"}};
+                      {"folds", gse.folds}, {"cv_seed", gse.seeds[r]}, {"genes", "shared"},
+                      {"read", read_options(d)}};
           t.inputs = {{"data", cfg["data"]["drug"]}};
+          if (cfg["data"].contains("gene_map")) t.inputs["gene_map"] = cfg["data"]["gene_map"];
           folds.push_back(add(t, cfg));
         }
       aggregate(cfg, "bench_" + b, nullptr, gse, folds);

@@ -8,6 +8,7 @@
 #include "common/log.hpp"
 #include "drug/experiment.hpp"
 #include "drug/importance.hpp"
+#include "drug/preflight.hpp"
 #include "tasks/kinds.hpp"
 
 namespace gbmsweep {
@@ -26,15 +27,20 @@ drug::MlpOptions mlp_options(const json& p) {
   o.l2 = m.value("l2", o.l2);
   o.l1_activity = m.value("l1_activity", o.l1_activity);
   o.init_range = m.value("init_range", o.init_range);
+  o.deep_init = drug::parse_deep_init(m.value("deep_init", std::string("glorot")));
   return o;
 }
 
-drug::TrainOptions train_options(const json& p, const TaskContext& ctx) {
+// `step`: the dataset this task trains on; [drug.train.<step>] lr and epochs override the
+// common ones (the reference fine-tunes GSE232173 at 1e-4 for 200 epochs, Experiment5.ipynb).
+drug::TrainOptions train_options(const json& p, const TaskContext& ctx, Dataset step) {
   drug::TrainOptions o;
   const json t = p.value("train", json::object());
-  o.lr = t.value("lr", o.lr);
+  const json s = t.value(drug::dataset_name(step), json::object());
+  o.lr = s.value("lr", t.value("lr", o.lr));
   o.batch = t.value("batch", o.batch);
-  o.epochs = t.value("epochs", o.epochs);
+  o.epochs = s.value("epochs", t.value("epochs", o.epochs));
+  o.test_scaling = drug::parse_test_scaling(t.value("test_scaling", std::string("train")));
   o.cancelled = ctx.cancelled;
   return o;
 }
@@ -46,8 +52,18 @@ drug::Step step_of(const json& s) {
   return st;
 }
 
+// The readers' options from the task's "read" params and its gene_map input.
+drug::ReadOptions read_options(const TaskContext& ctx) {
+  const json& in = ctx.spec->inputs;
+  return drug::read_options(ctx.spec->params.value("read", json::object()),
+                            in.contains("gene_map") && in["gene_map"].is_string()
+                                ? in["gene_map"].get<std::string>()
+                                : "");
+}
+
 std::shared_ptr<drug::DrugData> data_of(const TaskContext& ctx) {
-  return drug::open_drug_data(ctx.spec->inputs.at("data").get<std::string>());
+  return drug::open_drug_data(ctx.spec->inputs.at("data").get<std::string>(),
+                              read_options(ctx));
 }
 
 drug::GeneChoice genes_of(const json& p) {
@@ -120,7 +136,8 @@ TaskResult run_pretrain(const TaskContext& ctx) {
   const drug::Cohort cohort = data->cohort(last, genes_of(p));
   std::optional<drug::Layer1> layer1;
   if (chain.size() == 2) layer1 = drug::load_first_layer(ctx.dep_artifact(single_dep(ctx), "model.pt"));
-  auto trained = drug::pretrain(cohort, last.dataset, mlp_options(p), train_options(p, ctx),
+  auto trained = drug::pretrain(cohort, last.dataset, mlp_options(p),
+                                train_options(p, ctx, last.dataset),
                                 ctx.seed, layer1 ? &*layer1 : nullptr);
   const std::string file = (std::filesystem::path(ctx.artifact_dir) / "model.pt").string();
   trained.model.save(file, cohort.genes);
@@ -153,7 +170,8 @@ TaskResult run_fold(const TaskContext& ctx) {
   if (transfer) layer1 = drug::load_first_layer(ctx.dep_artifact(single_dep(ctx), "model.pt"));
   const auto split = drug::cv_split(cohort, target.dataset, cv_of(p));
   auto out = drug::run_mlp_fold(cohort, target.dataset, split, mlp_options(p),
-                                train_options(p, ctx), ctx.seed, layer1 ? &*layer1 : nullptr);
+                                train_options(p, ctx, target.dataset), ctx.seed,
+                                layer1 ? &*layer1 : nullptr);
   TaskResult r;
   r.metrics = fold_metrics(out);
   r.metrics["n_train"] = split.train.size();

@@ -120,4 +120,62 @@ BOOST_AUTO_TEST_CASE(cv_split_partitions_and_depends_on_the_repeat) {
   BOOST_TEST((cv_split(c, Dataset::Gse, {3, 7, 2, 1}).test == cv_split(c, Dataset::Gse, {3, 7, 2, 1}).test));
 }
 
+// edgeR's calcNormFactors drops all-zero genes first. Here six of them would move the upper
+// quartiles enough to change the reference sample (1 without them, 0 with them).
+BOOST_AUTO_TEST_CASE(tmm_ignores_all_zero_genes) {
+  const std::vector<std::vector<double>> cols = {{47, 2, 34, 15, 49, 29, 32, 36},
+                                                 {15, 23, 15, 44, 15, 49, 30, 19},
+                                                 {60, 2, 27, 54, 59, 36, 60, 42}};
+  ExprMatrix m;
+  m.samples = {"a", "b", "c"};
+  for (std::size_t g = 0; g < 8; ++g) {
+    m.genes.push_back("G" + std::to_string(g));
+    for (std::size_t s = 0; s < 3; ++s) m.values.push_back(cols[s][g]);
+  }
+  ExprMatrix z = m;
+  for (int g = 0; g < 6; ++g) {
+    z.genes.push_back("Z" + std::to_string(g));
+    z.values.insert(z.values.end(), {0.0, 0.0, 0.0});
+  }
+  auto a = tmm_factors(m), b = tmm_factors(z);
+  for (std::size_t s = 0; s < 3; ++s) BOOST_TEST(std::abs(a[s] - b[s]) < 1e-12);
+}
+
+// filterByExpr by hand (edgeR's rule, one group). Three samples, libraries 1000, 2000, 3000:
+// median 2000, CPM cut-off 10 / 2000 × 1e6 = 5000, every sample must reach it (n = 3 < 10).
+BOOST_AUTO_TEST_CASE(filter_by_expr_by_hand) {
+  ExprMatrix m{{"g1", "g2", "g3", "g4"}, {"a", "b", "c"},
+               {10, 20, 30,          // CPM 10000 in each: kept
+                0, 0, 14,            // 4667 in one: dropped
+                5, 5, 5,             // 5000, 2500, 1667: dropped (total 15 is enough)
+                985, 1975, 2951}};   // kept
+  auto k = filter_by_expr(m);
+  BOOST_TEST(k == (std::vector<bool>{true, false, false, true}), boost::test_tools::per_element());
+  BOOST_TEST(keep_genes(m, k).genes == (std::vector<std::string>{"g1", "g4"}),
+             boost::test_tools::per_element());
+  BOOST_TEST(keep_genes(m, k).values[3] == 985.0);
+  // Twelve samples of library 1000: cut-off 10000 CPM = 10 reads, needed in
+  // 10 + (12 - 10) × 0.7 = 11.4 samples, so in all twelve.
+  ExprMatrix t;
+  t.genes = {"in11", "in12", "low", "zero", "rest"};
+  for (int s = 0; s < 12; ++s) t.samples.push_back("s" + std::to_string(s));
+  t.values.resize(5 * 12);
+  for (int s = 0; s < 12; ++s) {
+    t.values[0 * 12 + s] = s == 0 ? 0 : 10;
+    t.values[1 * 12 + s] = 10;
+    t.values[2 * 12 + s] = s < 2 ? 7 : 0;  // total 14
+    t.values[3 * 12 + s] = 0;
+    t.values[4 * 12 + s] = 1000 - t.values[s] - t.values[12 + s] - t.values[24 + s];
+  }
+  BOOST_TEST(filter_by_expr(t) == (std::vector<bool>{false, true, false, false, true}),
+             boost::test_tools::per_element());
+  // The reference's call (min.count 0, min.prop 0.1): only the total count of 15 matters.
+  FilterByExprOptions ref;
+  ref.min_count = 0;
+  ref.min_prop = 0.1;
+  t.values[2 * 12 + 2] = 1;  // total 15 now
+  BOOST_TEST(filter_by_expr(t, ref) == (std::vector<bool>{true, true, true, false, true}),
+             boost::test_tools::per_element());
+}
+
 BOOST_AUTO_TEST_SUITE_END()

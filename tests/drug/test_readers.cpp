@@ -96,8 +96,8 @@ BOOST_AUTO_TEST_CASE(gdsc_expression_bad_inputs) {
   drugtest::TempDir d("gdsc_expr_bad");
   auto p1 = d.write("a.txt", "SYMBOL\tGENE_title\tDATA.1\nTP53\tx\t1\n");
   expect_input_error([&] { read_gdsc_expression(p1); }, p1, {"line 1", "missing column 'GENE_SYMBOLS'"});
-  auto p2 = d.write("b.txt", "GENE_SYMBOLS\tGENE_title\tDATA.1\tDATA.1\nTP53\tx\t1\t2\n");
-  expect_input_error([&] { read_gdsc_expression(p2); }, p2, {"line 1", "duplicated sample '1'"});
+  auto p2 = d.write("b.txt", "GENE_SYMBOLS\tGENE_title\tDATA.\tDATA.1\nTP53\tx\t1\t2\n");
+  expect_input_error([&] { read_gdsc_expression(p2); }, p2, {"line 1", "empty COSMIC_ID"});
   auto p3 = d.write("c.txt", "GENE_SYMBOLS\tGENE_title\tDATA.1\nTP53\tx\t1\nMGMT\tx\tNA\n");
   expect_input_error([&] { read_gdsc_expression(p3); }, p3, {"line 3", "missing value", "DATA.1"});
   auto p4 = d.write("d.txt", "GENE_SYMBOLS\tGENE_title\tDATA.1\nTP53\tx\t1\t5\n");

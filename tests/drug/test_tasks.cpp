@@ -21,7 +21,7 @@ namespace {
 
 struct Harness {
   drugtest::TempDir dir{"tasks"};
-  std::string data, store;
+  std::string data, store, gene_map;
   std::map<std::string, std::string> artifacts;  // key -> artifact dir
   int next = 0;
 
@@ -34,7 +34,7 @@ struct Harness {
     o.hgcc_cultures = 30;
     o.gse_cultures = 12;
     data = o.out_dir;
-    drug::write_synthetic_drug_data(o);
+    gene_map = drug::write_synthetic_drug_data(o).gene_map;
     store = (dir.path / "store").string();
   }
 
@@ -43,6 +43,7 @@ struct Harness {
     spec.study = "drug";
     spec.name = spec.kind + "/" + key;
     if (!spec.inputs.contains("data")) spec.inputs["data"] = data;
+    if (!spec.inputs.contains("gene_map")) spec.inputs["gene_map"] = gene_map;
     TaskContext ctx;
     ctx.spec = &spec;
     ctx.seed = 17 + next++;
@@ -136,6 +137,36 @@ BOOST_AUTO_TEST_CASE(gdsc_only_fold_and_benchmarks) {
   }
 }
 
+// [drug.train.<dataset>] overrides lr and epochs of the tasks training on that dataset; the
+// reading options travel in "read".
+BOOST_AUTO_TEST_CASE(per_step_training_and_read_options) {
+  Harness h;
+  auto spec = pretrain_spec(json::array({{{"dataset", "hgcc"}}}), {});
+  spec.params["train"]["hgcc"] = {{"epochs", 2}, {"lr", 1e-4}};
+  spec.params["train"]["gse"] = {{"epochs", 7}};
+  auto p = h.run(spec, "hgcc");
+  BOOST_TEST(p.curves.at(0).values.size() == 2u);
+  auto f = fold_spec("gse", nullptr, "gse", 0, 3, "shared", {});
+  f.params["train"]["gse"] = {{"epochs", 4}};
+  f.params["train"]["test_scaling"] = "test";
+  f.params["model"]["deep_init"] = "uniform";
+  BOOST_TEST(h.run(f, "gse").curves.at(0).values.size() == 4u);
+  // GDSC2 oxaliplatin under 1806 only: the smaller screen's cell lines.
+  auto g = fold_spec("gdsc", "oxaliplatin", "gdsc", 0, 5, "all", {});
+  g.params["read"] = {{"gdsc_release", "GDSC2"},
+                      {"repeated_columns", "first"},
+                      {"gdsc_drug_ids", {{"Oxaliplatin", {1806}}}}};
+  auto small = h.run(g, "g1806");
+  g.params.erase("read");
+  auto large = h.run(g, "g1089");
+  BOOST_TEST(small.metrics["n_test"].get<int>() < large.metrics["n_test"].get<int>());
+  // Without the gene map the Ensembl-keyed counts are an input error.
+  auto bare = fold_spec("gse", nullptr, "gse", 0, 3, "shared", {});
+  bare.inputs["gene_map"] = nullptr;
+  bare.inputs["data"] = h.data;
+  BOOST_CHECK_THROW(h.run(bare, "bare"), InputError);
+}
+
 BOOST_AUTO_TEST_SUITE_END()
 
 BOOST_AUTO_TEST_SUITE(cli)
@@ -149,7 +180,9 @@ BOOST_AUTO_TEST_CASE(synth_drug_command) {
                         " --seed 4 --genes 120 --gdsc-lines 40 --lines-per-drug 30 --hgcc 10"
                         " --gse 8 > /dev/null").c_str());
   BOOST_TEST(rc == 0);
-  drug::DrugData data(out);
+  drug::ReadOptions ro;
+  ro.gene_map = out + "/gene_map.tsv";
+  drug::DrugData data(out, ro);
   auto c = data.cohort({drug::Dataset::Gse, ""}, drug::GeneChoice::Shared);
   BOOST_TEST(c.n() == 8u);
   BOOST_TEST(data.cohort({drug::Dataset::Gdsc, "Cyclophosphamide"}, drug::GeneChoice::All).n() >= 27u);

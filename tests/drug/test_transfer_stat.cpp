@@ -52,9 +52,10 @@ Comparison compare(double signal, std::uint64_t seed, int replicates) {
     so.genes = 200;
     so.gdsc_lines = 300;
     so.lines_per_drug = 250;
-    write_synthetic_drug_data(so);
+    ReadOptions ro;
+    ro.gene_map = write_synthetic_drug_data(so).gene_map;
 
-    DrugData data(so.out_dir);
+    DrugData data(so.out_dir, ro);
     MlpOptions mo;  // the paper's model and training, narrower first layer for test speed
     mo.hidden = {200, 50};
     TrainOptions to;
