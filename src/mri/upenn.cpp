@@ -64,6 +64,7 @@ UpennLayout scan_upenn(const std::string& dir) {
     throw InputError(dir, std::string("no ") + kClinicalCsv + " under this directory");
   for (auto& [id, path] : automated) {
     PatientFiles& p = layout.patients[id];
+    p.automated_path = path;
     if (p.segm.empty()) {
       p.segm = path;
       p.automated_segm = true;
