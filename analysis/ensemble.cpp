@@ -139,12 +139,22 @@ std::vector<Predictions> mri_ensembles(const std::vector<MriModelPredictions>& m
     by_name[group] = out.size();
     out.push_back(mean_predictions(present, group, spec.ids));
   }
+  std::map<std::string, std::vector<std::string>> group_inputs(spec.groups.begin(),
+                                                                spec.groups.end());
   for (const auto& combo : spec.combinations) {
     std::vector<Predictions> parts;
-    for (const auto& g : combo)
-      if (by_name.count(g)) parts.push_back(out[by_name[g]]);
+    std::size_t present = 0;
+    for (const auto& g : combo) {
+      if (!by_name.count(g)) continue;
+      ++present;
+      if (spec.combine == EnsembleSpec::Combine::GroupMeans) {
+        parts.push_back(out[by_name[g]]);
+      } else {
+        for (const auto& in : group_inputs.at(g)) parts.push_back(out[by_name.at(in)]);
+      }
+    }
     std::string name = join(combo, "+");
-    if (parts.size() != combo.size()) {
+    if (present != combo.size()) {
       GBM_LOG(Info, "MRI ensembles: combination " << name << " skipped (a group is absent)");
       continue;
     }
@@ -152,6 +162,12 @@ std::vector<Predictions> mri_ensembles(const std::vector<MriModelPredictions>& m
     out.push_back(mean_predictions(parts, name, spec.ids));
   }
   return out;
+}
+
+EnsembleSpec::Combine parse_combine(const std::string& s) {
+  if (s == "groups") return EnsembleSpec::Combine::GroupMeans;
+  if (s == "flat") return EnsembleSpec::Combine::Flat;
+  GBM_THROW("unknown combination rule '" << s << "' (groups or flat)");
 }
 
 RepeatMetrics aggregate_repeats(const std::vector<RepeatFold>& folds) {

@@ -44,7 +44,15 @@ struct EnsembleSpec {
   std::vector<std::vector<std::string>> combinations = {
       {"DSC", "DTI"}, {"DSC", "Struct"}, {"DTI", "Struct"}, {"DSC", "DTI", "Struct"}};
   IdPolicy ids = IdPolicy::Same;
+  // How a combination averages: the mean of its groups' ensembles (each group weighs the same),
+  // or the flat mean over every input of its groups (the reference code: DSC+DTI is the mean of
+  // 3 + 4 input models, so the larger group weighs more). The paper's text does not say.
+  enum class Combine { GroupMeans, Flat };
+  Combine combine = Combine::GroupMeans;
 };
+
+// "groups" | "flat" (sweep key mri.combine) → EnsembleSpec::Combine; anything else throws.
+EnsembleSpec::Combine parse_combine(const std::string& s);
 
 // One Predictions per input (mean over its fold models, each first averaged over its samples),
 // per group and per combination, named "T1", ..., "DSC", ..., "DSC+DTI", .... A group none of

@@ -204,7 +204,7 @@ BootstrapResult bootstrap_auc_ap(const std::vector<double>& labels,
     do v = rng(); while (v >= limit);
     return static_cast<std::size_t>(v % n);
   };
-  std::vector<double> aucs, aps, bl(n), bs(n);
+  std::vector<double> aucs, aps, sens, spes, bl(n), bs(n);
   aucs.reserve(options.resamples);
   aps.reserve(options.resamples);
   // A guard against a pathological sample (e.g. one positive in thousands) looping forever.
@@ -226,10 +226,20 @@ BootstrapResult bootstrap_auc_ap(const std::vector<double>& labels,
     }
     aucs.push_back(auc_from_ranks(bl, bs, bpos));
     aps.push_back(ap_unchecked(bl, bs, bpos));
+    int tp = 0, tn = 0;
+    for (std::size_t i = 0; i < n; ++i) {
+      const bool predicted = bs[i] >= options.threshold;
+      tp += bl[i] == 1.0 && predicted;
+      tn += bl[i] != 1.0 && !predicted;
+    }
+    sens.push_back(static_cast<double>(tp) / bpos);
+    spes.push_back(static_cast<double>(tn) / static_cast<double>(n - bpos));
   }
   double a = (1 - options.level) / 2;
   out.auc = {quantile(aucs, a), quantile(aucs, 1 - a)};
   out.ap = {quantile(aps, a), quantile(aps, 1 - a)};
+  out.sen = {quantile(sens, a), quantile(sens, 1 - a)};
+  out.spe = {quantile(spes, a), quantile(spes, 1 - a)};
   return out;
 }
 

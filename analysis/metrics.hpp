@@ -52,19 +52,21 @@ struct BootstrapOptions {
   int resamples = 2000;     // number of bootstrap resamples of the samples (patients)
   std::uint64_t seed = 42;  // std::mt19937_64 seed: the same seed gives the same interval
   double level = 0.95;      // two-sided percentile interval
+  double threshold = 0.5;   // SEN/SPE threshold (their intervals use the same resamples)
 };
 
 struct Interval {
   double lo = 0, hi = 0;
 };
 
-// Percentile bootstrap intervals for AUC and AP. Resamples that draw only one class are
+// Percentile bootstrap intervals for AUC and AP (and SEN, SPE). Resamples that draw only one class are
 // redrawn (they have no AUC), so every one of `resamples` has both classes.
 struct BootstrapResult {
   BinaryScores estimate;
   Interval auc, ap;
   int resamples = 0;
   int redrawn = 0;  // single-class resamples that were discarded and redrawn
+  Interval sen, spe;  // at options.threshold, from the same resamples as AUC and AP
 };
 BootstrapResult bootstrap_auc_ap(const std::vector<double>& labels,
                                  const std::vector<double>& scores,

@@ -9,8 +9,10 @@
 #include <set>
 #include <sstream>
 
+#include "analysis/compare.hpp"
 #include "analysis/ensemble.hpp"
 #include "analysis/metrics.hpp"
+#include "analysis/paper_values.hpp"
 #include "analysis/radiomics_table.hpp"
 #include "analysis/stats.hpp"
 #include "analysis/table.hpp"
@@ -35,6 +37,7 @@ struct Comparison {
   std::string name;  // row of Table 4 ("DSC", ..., "Best overall")
   std::vector<std::string> methods;
   std::vector<const MriConfig*> owners;  // the configuration behind each method
+  std::vector<std::string> ensembles;    // the ensemble behind each method
   std::optional<FriedmanResult> result;
   std::string skipped;  // why there is no result
 };
@@ -88,6 +91,8 @@ class ReportBuilder {
   void mri_tables();
   void friedman_tables();
   void mri_plots();
+  void paper_tables();
+  std::vector<std::pair<const MriConfig*, std::string>> best_overall();
   void drug_table();
   void finish();
 
@@ -100,6 +105,8 @@ class ReportBuilder {
   std::optional<Table> radiomics_table_;
   std::vector<Table> mri_tables_;
   std::vector<Table> friedman_tables_;
+  std::vector<Table> paper_tables_;
+  std::string paper_note_;
   std::optional<Table> drug_table_;
   std::vector<std::pair<std::string, std::string>> figures_;  // (caption, png file)
   std::vector<std::string> notes_;                            // method notes for the report text
@@ -321,13 +328,7 @@ void ReportBuilder::friedman_tables() {
     for (const auto& c : configs_) m.emplace_back(&c, e);
     plans.emplace_back(e, m);
   }
-  {
-    std::vector<std::pair<const MriConfig*, std::string>> m;
-    for (const auto& [net, ens] : o_.best_overall)
-      for (const auto& c : configs_)
-        if (c.network == net) m.emplace_back(&c, ens);
-    plans.emplace_back("Best overall", m);
-  }
+  plans.emplace_back("Best overall", best_overall());
   for (const auto& [name, members] : plans) {
     Comparison cmp;
     cmp.name = name;
@@ -336,6 +337,7 @@ void ReportBuilder::friedman_tables() {
       std::string method = name == "Best overall" ? c->label + " " + ens : c->label;
       cmp.methods.push_back(method);
       cmp.owners.push_back(c);
+      cmp.ensembles.push_back(ens);
       if (o_.blocks == ReportOptions::Blocks::Patients) {
         auto it = c->averaged.find(ens);
         if (it == c->averaged.end()) continue;
@@ -382,7 +384,7 @@ void ReportBuilder::friedman_tables() {
     Table t;
     t.title = clipped ? "Table 4 (Nemenyi p clipped to [0.001, 0.9] as psturng reports it)"
                       : "Table 4: Friedman test across networks per input set, Nemenyi post-hoc p";
-    t.header = {"Input set", "blocks", "chi2", "Friedman p"};
+    t.header = {"Input set", "blocks", "chi2", "Friedman p", "Friedman p < α"};
     for (auto [a, b] : pairs) t.header.push_back(labels[a] + " vs " + labels[b]);
     for (const auto& cmp : comparisons_) {
       std::vector<Cell> row{Cell::str(cmp.name)};
@@ -396,6 +398,7 @@ void ReportBuilder::friedman_tables() {
       row.push_back(Cell::str(std::to_string(r.blocks)));
       row.push_back(Cell::num(r.statistic));
       row.push_back(Cell::p(r.p));
+      row.push_back(Cell::str(r.p < o_.alpha ? "yes" : "no"));
       for (auto [a, b] : pairs) {
         auto method_of = [&](std::size_t config) -> std::string {
           for (std::size_t i = 0; i < cmp.owners.size(); ++i)
@@ -403,11 +406,14 @@ void ReportBuilder::friedman_tables() {
           return "";
         };
         std::string ma = method_of(a), mb = method_of(b);
-        Cell cell = Cell::str(ma.empty() || mb.empty() ? "" : "n.s.");
-        if (r.p < o_.alpha)
-          for (const auto& np : r.nemenyi)
-            if ((np.a == ma && np.b == mb) || (np.a == mb && np.b == ma))
-              cell = Cell::p(clipped ? np.p_clipped : np.p);
+        // Every row gets its Nemenyi p, as the paper's Table 4 prints them; where the Friedman
+        // test is not significant the p is marked (it is not evidence of a difference there).
+        Cell cell = Cell::str(ma.empty() || mb.empty() ? "—" : "n/a");
+        for (const auto& np : r.nemenyi)
+          if ((np.a == ma && np.b == mb) || (np.a == mb && np.b == ma)) {
+            cell = Cell::p(clipped ? np.p_clipped : np.p);
+            if (r.p >= o_.alpha) cell.mark = "†";
+          }
         row.push_back(cell);
       }
       t.rows.push_back(row);
@@ -419,15 +425,100 @@ void ReportBuilder::friedman_tables() {
                  : "seeds, block score = AUC of the seed's ensemble");
     if (seeds_max_ > 1 && o_.blocks == ReportOptions::Blocks::Patients)
       note << " (ensemble probabilities averaged over seeds)";
-    note << ". Nemenyi p (studentized range, infinite df) is shown when the Friedman p < " << o_.alpha
-         << ", else n.s.";
-    if (!o_.best_overall.empty()) {
-      note << " Best overall:";
-      for (const auto& [n, e] : o_.best_overall) note << " " << n << " " << e << ";";
-    }
+    note << ". Nemenyi p (studentized range, infinite df) for every row, as the paper prints "
+            "them; † marks rows whose Friedman p ≥ " << o_.alpha
+         << " (no post-hoc conclusion there).";
+    note << " Best overall ("
+         << (o_.best_overall_rule == ReportOptions::BestOverall::Fixed
+                 ? "fixed picks, report.best_overall"
+                 : "each network's highest-AUC ensemble")
+         << "):";
+    for (const auto& cmp : comparisons_)
+      if (cmp.name == "Best overall")
+        for (std::size_t i = 0; i < cmp.owners.size(); ++i)
+          note << " " << cmp.owners[i]->label << " " << cmp.ensembles[i] << ";";
     t.note = note.str();
     friedman_tables_.push_back(t);
   }
+}
+
+std::vector<std::pair<const MriConfig*, std::string>> ReportBuilder::best_overall() {
+  std::vector<std::pair<const MriConfig*, std::string>> m;
+  if (o_.best_overall_rule == ReportOptions::BestOverall::Fixed) {
+    for (const auto& [net, ens] : o_.best_overall)
+      for (const auto& c : configs_)
+        if (c.network == net) m.emplace_back(&c, ens);
+    return m;
+  }
+  for (const auto& c : configs_) {
+    std::string best;
+    double best_auc = -1;
+    for (const auto& name : o_.ensembles) {
+      auto it = c.averaged.find(name);
+      if (it == c.averaged.end()) continue;
+      try {
+        const double a = roc_auc(it->second.labels, it->second.scores);
+        if (a > best_auc) best_auc = a, best = name;
+      } catch (const Error&) {  // one class: no AUC, not a candidate
+      }
+    }
+    if (best.empty())
+      missing("Table 4 Best overall: " + c.label + " has no ensemble with an AUC");
+    else
+      m.emplace_back(&c, best);
+  }
+  return m;
+}
+
+void ReportBuilder::paper_tables() {
+  const PublishedStudy* paper = nullptr;
+  try {
+    paper = published_study(o_.compare);
+  } catch (const Error& e) {
+    missing(std::string("paper comparison: ") + e.what());
+    return;
+  }
+  if (!paper) {
+    paper_note_ = "Published values are not shown: report.compare = \"none\" (results not "
+                  "comparable to a paper, e.g. a synthetic cohort).";
+    return;
+  }
+  Reproduced ours;
+  for (const auto& c : configs_)
+    for (const auto& [name, p] : c.averaged) ours.ensembles.push_back({c.network, c.label, p});
+  for (const auto& cmp : comparisons_) {
+    Reproduced::Friedman f;
+    f.input_set = cmp.name;
+    if (cmp.name == "Best overall")
+      for (std::size_t i = 0; i < cmp.owners.size(); ++i)
+        f.picks.push_back(cmp.owners[i]->network + " " + cmp.ensembles[i]);
+    if (cmp.result) {
+      f.computed = true;
+      f.p = cmp.result->p;
+      auto network_of = [&](const std::string& method) {
+        for (std::size_t i = 0; i < cmp.methods.size(); ++i)
+          if (cmp.methods[i] == method) return cmp.owners[i]->network;
+        return std::string();
+      };
+      std::map<std::pair<std::string, std::string>, int> seen;
+      for (const auto& np : cmp.result->nemenyi) {
+        const std::string a = network_of(np.a), b = network_of(np.b);
+        for (const auto& key : {std::make_pair(a, b), std::make_pair(b, a)}) {
+          f.nemenyi[key] = {np.p, np.p_clipped};
+          ++seen[key];
+        }
+      }
+      // Several variants of one network: the paper's pair is ambiguous, not compared.
+      for (const auto& [key, n] : seen)
+        if (n > 1) f.nemenyi.erase(key);
+    }
+    ours.friedman.push_back(f);
+  }
+  CompareOptions co;
+  co.threshold = o_.threshold;
+  co.alpha = o_.alpha;
+  co.bootstrap = o_.bootstrap;
+  paper_tables_ = paper_beside_us(*paper, ours, co);
 }
 
 void ReportBuilder::mri_plots() {
@@ -616,6 +707,15 @@ void ReportBuilder::finish() {
   if (radiomics_table_) emit(*radiomics_table_, "table1_radiomics.csv");
   for (std::size_t i = 0; i < friedman_tables_.size(); ++i)
     emit(friedman_tables_[i], i == 0 ? "table4_friedman.csv" : "table4_friedman_clipped.csv");
+  if (!paper_tables_.empty()) {
+    md << "### The paper beside us\n\n";
+    tex << "\\subsubsection*{The paper beside us}\n";
+    emit(paper_tables_[0], "paper_tables1-3.csv");
+    emit(paper_tables_[1], "paper_table4.csv");
+  } else if (!paper_note_.empty()) {
+    md << paper_note_ << "\n\n";
+    tex << latex_escape(paper_note_) << "\n\n";
+  }
   md << "## Drug study (temozolomide response)\n\n";
   tex << "\\subsection*{Drug study (temozolomide response)}\n";
   if (drug_table_)
@@ -666,6 +766,7 @@ ReportSummary ReportBuilder::run() {
       radiomics_table_ = radiomics_table(radiomics_, structs, o_.threshold, summary_.completeness);
     }
     friedman_tables();
+    paper_tables();
     mri_plots();
   }
   if (has_study("drug")) drug_table();

@@ -41,6 +41,14 @@ struct ReportOptions {
   BootstrapOptions bootstrap;
   bool plots = true;  // draw figures with gnuplot (skipped, and said so, if it is missing)
   PlotOptions plot;
+  // Table 4's best-overall row: each configuration's row of `ensembles` with the highest AUC
+  // (seed-averaged ensemble; ties: the earlier row), or the fixed pairs in best_overall (the
+  // paper's picks, which are not all its highest-AUC rows).
+  enum class BestOverall { HighestAuc, Fixed };
+  BestOverall best_overall_rule = BestOverall::HighestAuc;
+  // Published values printed beside ours: "none" or a study of paper_values.hpp
+  // ("mgmt_paper"). The sweep's report.compare; "none" for results that are not comparable.
+  std::string compare = "none";
 };
 
 struct ReportSummary {

@@ -32,7 +32,8 @@ std::string full(double v) {
 
 }  // namespace
 
-std::string format_cell(const Cell& c) {
+namespace {
+std::string format_value(const Cell& c) {
   if (!c.numeric) return c.text;
   if (!std::isfinite(c.value)) return c.text.empty() ? "n/a" : c.text;
   if (c.interval) return "[" + fixed4(c.value) + ", " + fixed4(c.hi) + "]";
@@ -46,6 +47,9 @@ std::string format_cell(const Cell& c) {
   if (std::isfinite(c.sd)) s += " ± " + fixed4(c.sd);
   return s;
 }
+}  // namespace
+
+std::string format_cell(const Cell& c) { return format_value(c) + c.mark; }
 
 std::string to_markdown(const Table& t) {
   std::ostringstream os;
@@ -68,7 +72,8 @@ std::string latex_escape(const std::string& s) {
   std::string o;
   // Characters that pdflatex's utf8 input encoding does not know.
   static const std::pair<const char*, const char*> kMath[] = {
-      {"±", "$\\pm$"}, {"−", "$-$"}, {"≥", "$\\geq$"}, {"≤", "$\\leq$"}, {"χ", "$\\chi$"}, {"²", "$^2$"}};
+      {"±", "$\\pm$"}, {"−", "$-$"}, {"≥", "$\\geq$"}, {"≤", "$\\leq$"}, {"χ", "$\\chi$"}, {"²", "$^2$"},
+      {"†", "\\textsuperscript{\\dag}"}, {"Δ", "$\\Delta$"}, {"α", "$\\alpha$"}};
   for (std::size_t i = 0; i < s.size(); ++i) {
     bool replaced = false;
     for (const auto& [from, to] : kMath)

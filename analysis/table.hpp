@@ -15,8 +15,13 @@ struct Cell {
   bool pvalue = false;  // printed with 3 significant digits, "< 0.0001" below 1e-4
   bool interval = false;  // [value, hi]: printed "[lo, hi]"; CSV columns <name>_lo, <name>_hi
   double hi = std::numeric_limits<double>::quiet_NaN();
+  std::string mark;  // appended to the readable form (e.g. "†"); not in CSV
 
-  static Cell str(std::string s) { return {std::move(s)}; }
+  static Cell str(std::string s) {
+    Cell c;
+    c.text = std::move(s);
+    return c;
+  }
   static Cell num(double v, double sd = std::numeric_limits<double>::quiet_NaN()) {
     Cell c;
     c.value = v;

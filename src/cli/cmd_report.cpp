@@ -37,6 +37,9 @@ int cmd_report(const Args& args) {
       for (const auto& pair : r["best_overall"])
         o.best_overall.emplace_back(pair[0].get<std::string>(), pair[1].get<std::string>());
     }
+    if (r.value("best_overall_rule", std::string("highest_auc")) == "fixed")
+      o.best_overall_rule = analysis::ReportOptions::BestOverall::Fixed;
+    o.compare = r.value("compare", std::string("none"));
   }
   if (cfg.contains("mri")) {
     const json& mri = cfg["mri"];

@@ -43,6 +43,8 @@ std::string options_json(const CohortOptions& o) {
   j["nonfinite"] = to_string(o.nonfinite);
   j["input_shape"] = o.input_shape;
   j["input_spacing_mm"] = o.input_spacing_mm;
+  if (o.mask != "manual_first") j["mask"] = o.mask;  // absent: caches from before the option
+  if (!o.test_modalities.empty()) j["test_modalities"] = o.test_modalities;
   return j.dump();
 }
 
@@ -196,9 +198,18 @@ struct Candidate {
   bool ok = true;
 };
 
+// The segmentation a patient's volumes are masked with (CohortOptions::mask).
+const std::string& mask_of(const PatientFiles& f, const std::string& mask) {
+  return mask == "automated" && !f.automated_path.empty() ? f.automated_path : f.segm;
+}
+
 // Builds the cache at `cache_path` (temporary name, then rename).
 void build(const CohortOptions& o, const UpennLayout& layout, const std::string& fingerprint,
            const std::string& cache_path) {
+  GBM_CHECK(o.mask == "manual_first" || o.mask == "automated",
+            "unknown mask policy '" << o.mask << "' (manual_first or automated)");
+  for (const auto& m : o.test_modalities)
+    GBM_CHECK(modality_index(m) >= 0, "unknown modality '" << m << "' in test_modalities");
   const std::string& csv = layout.clinical_csv;
   std::vector<Skipped> skipped;
   std::vector<std::string> notes = layout.notes;
@@ -278,7 +289,7 @@ void build(const CohortOptions& o, const UpennLayout& layout, const std::string&
       order.size(), workers,
       [&](std::size_t i) {
         SegInfo r;
-        const std::string& path = order[i]->files->segm;
+        const std::string& path = mask_of(*order[i]->files, o.mask);
         try {
           Volume seg = read_nifti(path);
           check_segmentation(seg, path, geom);
@@ -310,7 +321,7 @@ void build(const CohortOptions& o, const UpennLayout& layout, const std::string&
   for (auto& [id, c] : by_id) {
     if (!c.ok) continue;
     try {
-      check_dimensions(c.shape, c.files->segm, geom.shape);
+      check_dimensions(c.shape, mask_of(*c.files, o.mask), geom.shape);
       box = union_box(box, c.box);
     } catch (const InputError& e) {
       bad(id, e);
@@ -359,7 +370,7 @@ void build(const CohortOptions& o, const UpennLayout& layout, const std::string&
           const Candidate& c = *order[i];
           if (!c.ok) return r;
           try {
-            Volume seg = read_nifti(c.files->segm);
+            Volume seg = read_nifti(mask_of(*c.files, o.mask));
             for (int m = 0; m < kModalities; ++m) {
               auto it = c.files->images.find(modality_names()[m]);
               if (it == c.files->images.end()) continue;
@@ -397,10 +408,14 @@ void build(const CohortOptions& o, const UpennLayout& layout, const std::string&
     writer.finish();
     if (ids.empty()) throw InputError(o.data_dir, "no usable labelled patient");
 
-    // The split: test set from the patients with every DSC map.
+    // The split: test set from the patients with every DSC map, or every test_modalities one.
+    std::vector<int> needed = {8, 9, 10};
+    if (!o.test_modalities.empty()) needed.clear();
+    for (const auto& m : o.test_modalities) needed.push_back(modality_index(m));
     std::vector<bool> eligible;
     for (std::size_t p = 0; p < ids.size(); ++p)
-      eligible.push_back(rows_of[8][p] >= 0 && rows_of[9][p] >= 0 && rows_of[10][p] >= 0);
+      eligible.push_back(std::all_of(needed.begin(), needed.end(),
+                                     [&](int m) { return rows_of[m][p] >= 0; }));
     const auto fold = make_split(labels, eligible, o.split);
 
     auto to_ll = [](const std::vector<int>& v) { return std::vector<long long>(v.begin(), v.end()); };

@@ -34,6 +34,15 @@ struct CohortOptions {
   // Patients preprocessed in parallel while building, each with single-threaded ITK
   // (0 = one per core). The cache is the same whatever the count.
   int threads = 0;
+  // Tumour mask: "manual_first" (the expert-corrected mask where it exists, else the automated
+  // one) or "automated" (the automated mask wherever it exists, as the reference code reads
+  // automated_segm/; a patient without one falls back to the manual mask).
+  std::string mask = "manual_first";
+  // Hold-out candidates: patients having every one of these modalities; empty = every DSC map
+  // (paper II.A). The MRI sweep passes all of its inputs' modalities, so that each group's test
+  // set holds the same patients (a DSC patient without DTI would otherwise be tested by the
+  // DSC models only, and the DSC+DTI ensemble could not be formed).
+  std::vector<std::string> test_modalities;
 };
 
 struct Skipped {

@@ -144,6 +144,7 @@ UpennLayout scan_upenn(const std::string& dir) {
                            "files are used)");
   for (auto& [id, path] : automated) {
     PatientFiles& p = layout.patients[id];
+    p.automated_path = path;
     if (p.segm.empty()) {
       p.segm = path;
       p.automated_segm = true;

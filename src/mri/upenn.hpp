@@ -33,6 +33,7 @@ struct PatientFiles {
   std::string segm;                           // manual segmentation, else the automated one
   bool automated_segm = false;
   std::vector<std::string> problems;  // e.g. one file name found twice (a patient-level error)
+  std::string automated_path;  // the automated segmentation, also where a manual one exists
 };
 
 struct UpennLayout {

@@ -38,6 +38,12 @@ double default_cost(const std::string& kind) {
   return it == c.end() ? 1.0 : it->second;
 }
 
+// Options added after stores existed go into a task's params only where they differ from the
+// behaviour those stores were built with, so that their tasks keep their keys (and results).
+void add_unless(json& params, const std::string& name, const json& value, const char* old) {
+  if (value != old) params[name] = value;
+}
+
 // splitmix64: a portable generator, so that generated probe DAGs (and their keys) are the same
 // with every standard library.
 struct SplitMix {
@@ -227,6 +233,8 @@ class Planner {
                      {"crop", mri["crop"]},       {"holdout", mri["holdout"]},
                      {"folds", mri["folds"]},     {"split_seed", mri["split_seed"]},
                      {"skip_bad", mri["skip_bad"]}, {"modalities", modalities}};
+    add_unless(cohort.params, "mask", mri["mask"], "manual_first");
+    add_unless(cohort.params, "test_eligible", mri["test_eligible"], "dsc");
     cohort.inputs = {{"data", cfg["data"]["mri"]}};
     // Only when not the default, so that the cohort keys of existing stores stay the same.
     if (mri.contains("nonfinite") && mri["nonfinite"] != "zero")
@@ -279,6 +287,9 @@ class Planner {
               train.erase("tau");
             }
             if (network != "resnet_transfer") train.erase("transfer_trainable_blocks");
+            // resnet_random always trains its BatchNorms; only it has a random backbone.
+            if (network == "resnet_random" || train["bn"] == "frozen") train.erase("bn");
+            if (network != "resnet_random" || train["init"] == "medicalnet") train.erase("init");
             t.params = {{"network", network},         {"input", input},
                         {"channels", channels_of(mri, input)},
                         {"fold", fold},               {"seed_index", seed},
@@ -310,6 +321,7 @@ class Planner {
                      {"inputs", mri["inputs"]},     {"groups", mri["groups"]},
                      {"combinations", mri["combinations"]},
                      {"threshold", mri["threshold"]}, {"variant", variant("mri.")}};
+        add_unless(en.params, "combine", mri["combine"], "groups");
         en.deps = evaluations;
         add(en, cfg);
       }

@@ -43,8 +43,18 @@ std::vector<Field> make_schema() {
       {"mri.downscale", T::Int, 2, {}, "integer downscale factor (Gaussian anti-aliasing + linear)"},
       {"mri.crop", T::IntList, json::array(), {},
        "crop box z0,z1,y0,y1,x0,x1; empty: bounding box of the largest tumour of the cohort"},
+      {"mri.mask", T::String, "manual_first", {"manual_first", "automated"},
+       "tumour mask: the expert-corrected one where it exists, else the automated one; or the "
+       "automated one for every patient (the reference code, gbm_project)"},
+      {"mri.test_eligible", T::String, "all_inputs", {"all_inputs", "dsc"},
+       "hold-out candidates: patients with every modality of mri.inputs (every group is tested "
+       "on the same patients), or with the DSC maps (paper II.A; a DSC patient without DTI then "
+       "leaves the DTI test set short)"},
+      {"mri.combine", T::String, "groups", {"groups", "flat"},
+       "combination ensembles: mean of the group ensembles, or flat mean over every member "
+       "input (the reference code)"},
       {"mri.holdout", T::Float, 0.3, {},
-       "hold-out test fraction among patients with DSC (0.3: the paper's 57 of 189)"},
+       "hold-out test fraction among the eligible patients (0.3: the paper's 57 of 189)"},
       {"mri.folds", T::Int, 5, {}, "cross-validation folds on the rest"},
       {"mri.split_seed", T::Int, 42, {}, "seed of the hold-out and fold split"},
       {"mri.skip_bad", T::Bool, false, {}, "leave out patients with bad files instead of failing"},
@@ -60,7 +70,14 @@ std::vector<Field> make_schema() {
       {"mri.train.plateau_patience", T::Int, 20, {}, "ReduceLROnPlateau patience (epochs)"},
       {"mri.train.plateau_factor", T::Float, 0.1, {}, "ReduceLROnPlateau factor"},
       {"mri.train.selection", T::String, "paper", {"paper", "reference"},
-       "model selection: paper equation 4, or the reference code's rule"},
+       "model selection: paper equation 4 (ties: lower validation loss), or the reference "
+       "code's rule (best 0.6 SEN + 0.4 SPE among epochs with SEN, SPE > 0.5, else the last)"},
+      {"mri.train.bn", T::String, "frozen", {"frozen", "train"},
+       "BatchNorm of pretrained networks: MedicalNet's running statistics (eval mode), or batch "
+       "statistics that adapt to the cohort (the reference code trains in model.train())"},
+      {"mri.train.init", T::String, "medicalnet", {"medicalnet", "uniform"},
+       "resnet_random initialisation: MedicalNet's Kaiming normal, or PyTorch's default "
+       "uniform U(+-1/sqrt(fan_in)) (paper II.C: 'a uniform distribution')"},
       {"mri.train.transfer_trainable_blocks", T::Int, 0, {},
        "resnet_transfer: also train the last k residual blocks"},
       {"mri.augment.copies", T::Int, 4, {}, "augmented copies per training volume"},
@@ -139,7 +156,13 @@ std::vector<Field> make_schema() {
       {"report.ensemble", T::String, "DSC+DTI", {}, "ensemble drawn in the ROC/PR plots"},
       {"report.best_overall", T::StringListList,
        json::array({{"spottune", "DSC+DTI"}, {"resnet_random", "Struct"}, {"resnet_transfer", "DTI"}}),
-       {}, "[network, ensemble] pairs of the best-overall comparison"},
+       {}, "[network, ensemble] pairs of the best-overall comparison (best_overall_rule fixed)"},
+      {"report.best_overall_rule", T::String, "highest_auc", {"highest_auc", "fixed"},
+       "best-overall row of Table 4: each network's paper row with the highest AUC, or the "
+       "pairs in report.best_overall (the paper's picks)"},
+      {"report.compare", T::String, "none", {"none", "mgmt_paper"},
+       "published values printed beside ours: none (e.g. synthetic data), or Tables 1-4 of "
+       "Schmitz, Guo & Wang (analysis/paper_values.cpp)"},
       // [cost], [run]
       {"cost.*", T::Float, nullptr, {}, "expected seconds of a task kind (scheduling hint)"},
       {"run.ranks_per_task.*", T::Int, nullptr, {}, "ranks of a data-parallel task of that kind"},

@@ -40,6 +40,7 @@ TaskResult mri_ensemble(const TaskContext& ctx) {
   for (const auto& [g, members] : p["groups"].items())
     spec.groups.emplace_back(g, members.get<std::vector<std::string>>());
   spec.combinations = p["combinations"].get<std::vector<std::vector<std::string>>>();
+  spec.combine = analysis::parse_combine(p.value("combine", std::string("groups")));
   return analysis::mri_ensemble_result(analysis::mri_ensembles(models, spec),
                                        p["threshold"].get<double>());
 }

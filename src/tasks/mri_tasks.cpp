@@ -64,6 +64,10 @@ TaskResult mri_cohort(const TaskContext& ctx) {
   o.skip_bad = p["skip_bad"].get<bool>();
   o.nonfinite = mri::parse_nonfinite(p.value("nonfinite", std::string("zero")));
   o.threads = ctx.threads;
+  // Absent: the behaviour of stores built before the options (plan.cpp, add_unless).
+  o.mask = p.value("mask", std::string("manual_first"));
+  if (p.value("test_eligible", std::string("dsc")) == "all_inputs")
+    o.test_modalities = p["modalities"].get<std::vector<std::string>>();
   std::string cache = ctx.artifact_dir + "/cohort.h5";
   mri::Cohort c = mri::build_or_load_cohort(o, cache);
 
@@ -192,6 +196,8 @@ TaskResult mri_train(const TaskContext& ctx) {
   o.selection = t["selection"].get<std::string>();
   if (t.contains("transfer_trainable_blocks"))
     o.transfer_trainable_blocks = t["transfer_trainable_blocks"].get<int>();
+  o.bn = t.value("bn", std::string("frozen"));  // absent: the default (plan.cpp, add_unless)
+  o.init = t.value("init", std::string("medicalnet"));
   o.threshold = p["threshold"].get<double>();
   o.seed = ctx.seed;
   o.threads = ctx.threads;

@@ -114,6 +114,8 @@ MriTrainResult train_mri_model(const MriTrainOptions& o, const VolumeBatchSet& t
   spec.in_channels = train.shape[0];
   spec.tau = o.tau;
   spec.transfer_trainable_blocks = o.transfer_trainable_blocks;
+  spec.bn = o.bn;
+  spec.init = o.init;
   Network net(spec);
   if (o.network == "resnet_random") {
     if (!pretrained_path.empty()) GBM_LOG(Info, "resnet_random: ignoring " << pretrained_path);

@@ -1,5 +1,7 @@
 #include "train/network.hpp"
 
+#include <cmath>
+
 #include "common/error.hpp"
 #include "common/fs.hpp"
 #include "models/medicalnet.hpp"
@@ -16,7 +18,8 @@ nlohmann::json NetworkSpec::to_json() const {
   return {{"network", network},     {"depth", depth},       {"agent_depth", agent_depth},
           {"width", width},         {"agent_width", agent_width},
           {"in_channels", in_channels}, {"tau", tau},
-          {"transfer_trainable_blocks", transfer_trainable_blocks}};
+          {"transfer_trainable_blocks", transfer_trainable_blocks},
+          {"bn", bn}, {"init", init}};
 }
 
 NetworkSpec NetworkSpec::from_json(const nlohmann::json& j) {
@@ -29,10 +32,39 @@ NetworkSpec NetworkSpec::from_json(const nlohmann::json& j) {
   s.in_channels = j.at("in_channels").get<int64_t>();
   s.tau = j.at("tau").get<double>();
   s.transfer_trainable_blocks = j.at("transfer_trainable_blocks").get<int>();
+  s.bn = j.value("bn", std::string("frozen"));  // checkpoints from before the option
+  s.init = j.value("init", std::string("medicalnet"));
   return s;
 }
 
+namespace {
+// PyTorch's default layer initialisation (reset_parameters of Conv3d and Linear): weights by
+// kaiming_uniform_(a = sqrt(5)), i.e. U(±1/sqrt(fan_in)), biases U(±1/sqrt(fan_in)); BatchNorm
+// as identity. The paper (II.C) initialises the random ResNet50 "following a uniform
+// distribution"; the reference code builds it with PyTorch's defaults.
+void init_uniform(torch::nn::Module& m) {
+  torch::NoGradGuard no_grad;
+  for (auto& mod : m.modules(/*include_self=*/false)) {
+    torch::Tensor w, b;
+    if (auto* c = mod->as<torch::nn::Conv3d>()) w = c->weight, b = c->bias;
+    if (auto* l = mod->as<torch::nn::Linear>()) w = l->weight, b = l->bias;
+    if (auto* n = mod->as<torch::nn::BatchNorm3d>()) {
+      n->weight.fill_(1.0);
+      n->bias.zero_();
+    }
+    if (!w.defined()) continue;
+    const double bound = 1.0 / std::sqrt(static_cast<double>(w[0].numel()));  // 1/sqrt(fan_in)
+    w.uniform_(-bound, bound);
+    if (b.defined()) b.uniform_(-bound, bound);
+  }
+}
+}  // namespace
+
 Network::Network(const NetworkSpec& spec) : spec_(spec) {
+  GBM_CHECK(spec.bn == "frozen" || spec.bn == "train",
+            "unknown BatchNorm mode '" << spec.bn << "' (frozen or train)");
+  GBM_CHECK(spec.init == "medicalnet" || spec.init == "uniform",
+            "unknown initialisation '" << spec.init << "' (medicalnet or uniform)");
   if (spec.network == "spottune") {
     SpotTuneOptions o;
     o.depth = spec.depth;
@@ -47,6 +79,7 @@ Network::Network(const NetworkSpec& spec) : spec_(spec) {
     o.in_channels = spec.in_channels;
     o.width = spec.width;
     resnet_ = ResNet3D(o);
+    if (spec.network == "resnet_random" && spec.init == "uniform") init_uniform(*resnet_);
   } else {
     GBM_THROW("unknown network '" << spec.network
                                   << "' (spottune, resnet_random or resnet_transfer)");
@@ -79,7 +112,9 @@ void Network::load_pretrained(const std::string& path) {
 }
 
 void Network::set_training(bool on) {
-  if (spot_) {
+  if (spec_.bn == "train") {
+    module().torch::nn::Module::train(on);  // every BatchNorm, frozen copies too (model.train())
+  } else if (spot_) {
     spot_->train(on);
   } else if (spec_.network == "resnet_random") {
     resnet_->train(on);
@@ -92,6 +127,9 @@ torch::Tensor Network::train_logits(const torch::Tensor& x, const torch::Tensor&
   if (spot_) {
     auto policy = models::SpotTune3DImpl::gumbel_policy(spot_->agent_logits(x), gumbel,
                                                        spec_.tau);
+    // Training-mode BatchNorm needs the whole batch through both branches (the reference
+    // formulation): the row-split forward would normalise each branch's rows on their own.
+    if (spec_.bn == "train") return spot_->forward_naive(x, policy);
     return spot_->forward(x, policy);
   }
   return resnet_->forward(x).squeeze(1);

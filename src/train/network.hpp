@@ -24,6 +24,8 @@ struct NetworkSpec {
   int64_t in_channels = 1;
   double tau = 100.0;
   int transfer_trainable_blocks = 0;
+  std::string bn = "frozen";      // "frozen" | "train" (MriTrainOptions::bn)
+  std::string init = "medicalnet";  // "medicalnet" | "uniform" (MriTrainOptions::init)
   nlohmann::json to_json() const;
   static NetworkSpec from_json(const nlohmann::json& j);
 };
@@ -38,7 +40,8 @@ class Network {
   void load_pretrained(const std::string& path);
 
   // Training mode for what trains with batch statistics (resnet_random, the SpotTune agent);
-  // pretrained backbones keep their running statistics (eval-mode BatchNorm) always.
+  // pretrained backbones keep their running statistics (eval-mode BatchNorm) unless
+  // spec.bn == "train", which puts the whole network in training mode (reference code).
   void set_training(bool on);
 
   // Logits [n] for a training step; `gumbel` [n, L, 2] for SpotTune (ignored otherwise).

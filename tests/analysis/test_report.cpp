@@ -146,8 +146,9 @@ BOOST_AUTO_TEST_CASE(full_store_gives_the_paper_tables_and_figures) {
   auto expect = kPaperRows;
   expect.push_back("Best overall");
   BOOST_TEST(sets == expect, boost::test_tools::per_element());
-  BOOST_TEST(t4.header.size() == 4u + 3u);
-  BOOST_TEST(t4.header[4] == "SpotTune vs Random init");
+  BOOST_TEST(t4.header.size() == 5u + 3u);
+  BOOST_TEST(t4.header[4] == "Friedman p < α");
+  BOOST_TEST(t4.header[5] == "SpotTune vs Random init");
   BOOST_TEST(t4.number(3, t4.column("Friedman p")) < 0.05);
   BOOST_TEST(t4.number(3, t4.column("SpotTune vs Transferred")) < 0.05);
   BOOST_TEST(t4.rows[3][t4.column("blocks")] == "30");
