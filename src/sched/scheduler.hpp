@@ -35,6 +35,10 @@ struct SchedOptions {
   double index_interval_s = 1;       // at most one store.h5 rewrite per interval
   bool store_sync = true;            // fsync completions (StoreOptions::sync)
   std::string code_version;          // recorded with every task
+  // Resolved device kind of the run (Cpu or Cuda, see resolve_device_kind) and the GPUs each
+  // rank's CUDA runtime sees; with Cuda every task rank gets one by placement (choose_gpu).
+  DeviceKind device = DeviceKind::Cpu;
+  int visible_gpus = 0;
 };
 
 struct SchedSummary {

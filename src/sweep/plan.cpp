@@ -275,6 +275,9 @@ class Planner {
               train.erase("tau");
             }
             if (network != "resnet_transfer") train.erase("transfer_trainable_blocks");
+            // The default precision stays out of the key: keys from before the key existed
+            // (and their stored results) remain valid.
+            if (train.value("precision", "fp32") == "fp32") train.erase("precision");
             t.params = {{"network", network},         {"input", input},
                         {"channels", channels_of(mri, input)},
                         {"fold", fold},               {"seed_index", seed},

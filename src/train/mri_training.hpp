@@ -10,6 +10,7 @@
 #include <string>
 #include <vector>
 
+#include "common/device.hpp"
 #include "common/result.hpp"
 
 namespace gbmsweep::train {
@@ -50,6 +51,10 @@ struct MriTrainOptions {
   // micro_batches / g micro-batches to each rank (gradients accumulate), so the same
   // micro_batches gives the same training on any rank count dividing it. 0 = the rank count.
   int micro_batches = 0;
+  // Where to train (TaskContext::device) and in which arithmetic (see common/device.hpp). The
+  // training and validation sets go to the device once; batches are sliced there.
+  Device device;
+  Precision precision = Precision::Fp32;
 };
 
 struct MriTrainResult {
@@ -73,6 +78,8 @@ struct MriEvalOptions {
   std::uint64_t seed = 42;  // Gumbel seed
   int batch = 4;            // images per forward pass
   int threads = 1;
+  Device device;
+  Precision precision = Precision::Fp32;
 };
 
 // Hold-out predictions (name "test") of a checkpoint written by train_mri_model. For SpotTune,
@@ -88,6 +95,7 @@ struct PretrainOptions {
   double lr = 1e-3;
   std::uint64_t seed = 0;
   int threads = 1;
+  Device device;
 };
 
 // Source-task pretraining for when no MedicalNet weights are given (the synthetic demo):
