@@ -8,7 +8,8 @@ set(CMAKE_CXX_EXTENSIONS OFF)
 set(CMAKE_POSITION_INDEPENDENT_CODE ON)
 set(CMAKE_EXPORT_COMPILE_COMMANDS ON)
 
-option(GBMSWEEP_WITH_CUDA "Compile the CUDA/NCCL gradient reducer (needs CUDA toolkit + NCCL)" OFF)
+option(GBMSWEEP_WITH_CUDA
+  "Use CUDA where found: CUDA training with a CUDA LibTorch, the NCCL reducer with NCCL" ON)
 option(GBMSWEEP_BUILD_TESTS "Build the Boost.Test suite" ON)
 option(GBMSWEEP_BUILD_BENCH "Build the benchmarks" ON)
 option(GBMSWEEP_USE_CCACHE "Use ccache when present" ON)

@@ -11,7 +11,7 @@
 #include <functional>
 #include <vector>
 
-#include "models/dilated_conv.hpp"
+#include "models/cpu/dilated_conv.hpp"
 
 using namespace gbmsweep::models;
 

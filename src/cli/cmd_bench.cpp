@@ -7,7 +7,9 @@
 
 #include "cli/commands.hpp"
 #include "cli/parse.hpp"
+#include "common/device.hpp"
 #include "train/bench_step.hpp"
+#include "train/device.hpp"
 
 namespace gbmsweep::cli {
 
@@ -35,7 +37,7 @@ std::array<int64_t, 3> parse_shape(const std::string& s) {
 bool parse_step_options(const std::string& name, const Args& args, bool eval,
                         train::BenchStepOptions& o) {
   po::options_description opts("options");
-  std::string shape = "24,28,28";
+  std::string shape = "24,28,28", device = "cpu", precision = "fp32";
   auto add = opts.add_options();
   if (!eval) add("model", po::value(&o.model)->default_value(o.model), "spottune | resnet");
   add("depth", po::value(&o.depth)->default_value(o.depth), "10 | 18 | 34 | 50");
@@ -45,6 +47,8 @@ bool parse_step_options(const std::string& name, const Args& args, bool eval,
   add("steps", po::value(&o.steps)->default_value(o.steps), "timed repetitions after a warm-up");
   if (eval) add("samples", po::value(&o.samples)->default_value(o.samples), "Gumbel samples per image");
   add("profile", po::value(&o.profile), "also profile one more call into this chrome-trace JSON");
+  add("device", po::value(&device)->default_value(device), "cpu | cuda | auto");
+  add("precision", po::value(&precision)->default_value(precision), "fp32 | tf32 | bf16");
   po::variables_map vm;
   if (!parse_command_line("bench " + name, "[options]", args, opts, {}, vm)) return false;
   if (o.model != "spottune" && o.model != "resnet")
@@ -54,6 +58,13 @@ bool parse_step_options(const std::string& name, const Args& args, bool eval,
   if (o.batch < 1 || o.threads < 1 || o.steps < 1 || o.samples < 1)
     throw UsageError{"--batch, --threads, --steps and --samples must be positive"};
   o.shape = parse_shape(shape);
+  const auto torch = train::torch_info();
+  const DeviceKind kind = resolve_device_kind(parse_device_kind(device, "--device"), torch.cuda,
+                                              torch.gpus, "--device");
+  o.device = Device{kind, kind == DeviceKind::Cuda ? 0 : -1};
+  o.precision = parse_precision(precision, "--precision");
+  if (!o.device.is_cuda() && o.precision == Precision::Bf16)
+    throw UsageError{"--precision bf16 needs --device cuda"};
   return true;
 }
 
@@ -62,7 +73,9 @@ void print(const train::BenchStepOptions& o, const train::BenchTimes& t, bool ev
                       {"depth", o.depth},
                       {"batch", o.batch},
                       {"shape", o.shape},
-                      {"threads", o.threads}};
+                      {"threads", o.threads},
+                      {"device", to_string(o.device)},
+                      {"precision", to_string(o.precision)}};
   if (eval) j["samples"] = o.samples;
   j["median_s"] = t.median_s;
   j["min_s"] = t.min_s;

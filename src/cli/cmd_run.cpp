@@ -1,18 +1,49 @@
 // `mpirun -n P gbmsweep run FILE --store DIR`: plan the sweep and run it (docs/scheduler.md).
 #include "cli/commands.hpp"
 #include "cli/parse.hpp"
+#include "common/device.hpp"
+#include "common/error.hpp"
 #include "common/mpi.hpp"
 #include "gbmsweep/config.hpp"
 #include "sched/scheduler.hpp"
+#include "sweep/parse.hpp"
 #include "sweep/plan.hpp"
 #include "tasks/preflight.hpp"
 #include "tasks/registry.hpp"
+#include "train/device.hpp"
 
 namespace gbmsweep::cli {
 
+namespace {
+
+// The run's device, decided once on every rank before MPI starts and any task runs: --device,
+// else the sweep's run.device. A device or precision this build cannot honour is an input
+// error (exit 2), not a failure of every training task.
+void resolve_run_device(const std::string& sweep_path, const std::string& cli,
+                        sched::SchedOptions& opt) {
+  const sweep::ParsedSweep parsed = sweep::parse_sweep_file(sweep_path);
+  const auto& cfg = parsed.config;
+  std::string asked = cli, where = "--device";
+  if (asked.empty() && cfg.contains("run") && cfg["run"].contains("device")) {
+    asked = cfg["run"]["device"].get<std::string>();
+    const auto pos = parsed.where("run.device");
+    where = sweep_path + ":" + std::to_string(pos.line) + ":" + std::to_string(pos.column);
+  }
+  const train::TorchInfo torch = train::torch_info();
+  opt.device = resolve_device_kind(parse_device_kind(asked.empty() ? "auto" : asked, where),
+                                   torch.cuda, torch.gpus, where);
+  opt.visible_gpus = torch.gpus;
+  if (opt.device == DeviceKind::Cpu && cfg.contains("mri") && cfg["mri"].contains("train") &&
+      cfg["mri"]["train"].value("precision", "fp32") == "bf16")
+    throw InputError(sweep_path, "mri.train.precision = \"bf16\" needs CUDA, and this run is on "
+                                 "the CPU (use fp32, or --device cuda on a CUDA build)");
+}
+
+}  // namespace
+
 int cmd_run(const Args& args) {
   sched::SchedOptions opt;
-  std::string sweep;
+  std::string sweep, device;
   bool skip_check = false;
   po::options_description visible("options");
   visible.add_options()
@@ -29,6 +60,9 @@ int cmd_run(const Args& args) {
        "job aborts (they may be blocked in a collective) and the next run resumes")
       ("threads", po::value(&opt.threads)->default_value(opt.threads),
        "threads per rank (0: cores per node / ranks per node)")
+      ("device", po::value(&device),
+       "auto | cpu | cuda: where tasks train (default: the sweep's run.device, else auto = "
+       "CUDA when this build's LibTorch has it and a GPU is visible; one GPU per rank)")
       ("no-fsync", po::bool_switch(),
        "do not fsync completions (still safe against kill -9, not against a node crash)")
       ("skip-check", po::bool_switch(&skip_check),
@@ -45,6 +79,7 @@ int cmd_run(const Args& args) {
   opt.store_sync = !vm["no-fsync"].as<bool>();
   if (opt.grace_s < 0 || opt.walltime_s < 0 || opt.threads < 0 || opt.group_fail_wait_s < 0)
     throw UsageError{"--grace, --walltime, --group-fail-wait and --threads must not be negative"};
+  resolve_run_device(sweep, device, opt);
   opt.task_lookup = [](const std::string& kind) { return task_function(kind); };
   opt.code_version = std::string(GBMSWEEP_VERSION) + "+" + GBMSWEEP_GIT_COMMIT;
 

@@ -12,6 +12,7 @@
 #include "common/error.hpp"
 #include "common/mpi.hpp"
 #include "gbmsweep/config.hpp"
+#include "train/device.hpp"
 
 namespace {
 
@@ -42,10 +43,15 @@ const std::map<std::string, Command>& commands() {
 }
 
 void print_version() {
+  // What was built (config header) and what the LibTorch loaded at run time offers.
+  const auto torch = gbmsweep::train::torch_info();
   std::cout << "gbmsweep " << GBMSWEEP_VERSION << " (commit " << GBMSWEEP_GIT_COMMIT << ", "
             << GBMSWEEP_BUILD_TYPE << ")\n"
-            << "  cuda: " << (GBMSWEEP_HAS_CUDA ? "yes" : "no")
-            << "  nccl: " << (GBMSWEEP_HAS_NCCL ? "yes" : "no") << "\n";
+            << "  libtorch: " << GBMSWEEP_TORCH_VERSION << "  cuda: " << (torch.cuda ? "yes" : "no")
+            << "  gpus visible: " << torch.gpus << "\n"
+            << "  build: cuda " << (GBMSWEEP_HAS_CUDA ? "yes" : "no") << "  nccl "
+            << (GBMSWEEP_HAS_NCCL ? "yes" : "no") << "  cpu engine "
+            << (GBMSWEEP_HAS_CPU_ENGINE ? "yes" : "no") << "\n";
 }
 
 void print_usage(std::ostream& os) {

@@ -1,8 +1,12 @@
 #include "models/resnet3d.hpp"
 
 #include "common/error.hpp"
-#include "models/dilated_conv.hpp"
-#include "models/pointwise_conv.hpp"
+#include "gbmsweep/config.hpp"
+#if GBMSWEEP_HAS_CPU_ENGINE
+#include "models/cpu/dilated_conv.hpp"
+#include "models/cpu/pointwise_conv.hpp"
+#endif
+#include "models/torch_compat.hpp"
 
 namespace gbmsweep::models {
 
@@ -31,9 +35,14 @@ void init_like_medicalnet(nn::Module& m) {
 
 }  // namespace
 
+// The one convolution dispatch of the models: the CPU engine's kernels for float CPU tensors,
+// ATen's (cuDNN on a GPU) for everything else.
 torch::Tensor conv3d(const nn::Conv3dImpl& c, const torch::Tensor& x) {
+#if !GBMSWEEP_HAS_CPU_ENGINE
+  return const_cast<nn::Conv3dImpl&>(c).forward(x);
+#else
   const auto& o = c.options;
-  const auto* pad = c10::get_if<torch::ExpandingArray<3>>(&o.padding());
+  const auto* pad = compat::get_if<torch::ExpandingArray<3>>(&o.padding());
   if (!pad || !at::hasMKLDNN() || !at::globalContext().userEnabledMkldnn() || !x.is_cpu() ||
       x.is_mkldnn() || x.scalar_type() != torch::kFloat || c.weight.scalar_type() != torch::kFloat)
     return const_cast<nn::Conv3dImpl&>(c).forward(x);
@@ -52,6 +61,7 @@ torch::Tensor conv3d(const nn::Conv3dImpl& c, const torch::Tensor& x) {
   c10::optional<torch::Tensor> bias;
   if (c.bias.defined()) bias = c.bias;
   return at::mkldnn_convolution(x, c.weight, bias, **pad, *o.stride(), *o.dilation(), o.groups());
+#endif
 }
 
 std::vector<int> stage_blocks(int depth) {
@@ -119,7 +129,7 @@ torch::Tensor ResBlockImpl::forward(const torch::Tensor& x) {
 FoldedResBlock::Conv FoldedResBlock::fold(const nn::Conv3dImpl& conv,
                                            const nn::BatchNorm3dImpl& bn) {
   torch::NoGradGuard no_grad;
-  const auto* pad = c10::get_if<torch::ExpandingArray<3>>(&conv.options.padding());
+  const auto* pad = compat::get_if<torch::ExpandingArray<3>>(&conv.options.padding());
   GBM_CHECK(pad, "FoldedResBlock: convolution padding must be explicit");
   GBM_CHECK(bn.options.affine() && bn.options.track_running_stats(),
             "FoldedResBlock: BatchNorm needs affine parameters and running statistics");

@@ -13,7 +13,7 @@ namespace gbmsweep::models {
 // picks its slow native kernels for 1x1x1 convolutions at one thread and for batch-1 3x3x3
 // convolutions of small volumes; oneDNN's forward was 1.3-4x faster at the SpotTune shapes. The
 // backward pass still goes where ATen's convolution_backward sends it, except for dilated 3x3x3
-// convolutions in training (models/dilated_conv.hpp: a tap-wise weight gradient).
+// convolutions in training (models/cpu/dilated_conv.hpp: a tap-wise weight gradient).
 torch::Tensor conv3d(const torch::nn::Conv3dImpl& c, const torch::Tensor& x);
 
 // One residual block: BasicBlock (depth 10/18/34) or Bottleneck (depth 50). Its output includes

@@ -7,15 +7,35 @@
 #include <utility>
 
 #include "common/error.hpp"
-#include "models/packed_block.hpp"
-#include "models/workers.hpp"
+#include "gbmsweep/config.hpp"
+#if GBMSWEEP_HAS_CPU_ENGINE
+#include "models/cpu/packed_block.hpp"
+#include "models/cpu/workers.hpp"
+#endif
 
 namespace gbmsweep::models {
 
 namespace {
 
-torch::Tensor indices(const std::vector<int64_t>& v) {
-  return torch::tensor(v, torch::kLong);
+// Index tensors are built on the host and moved to the activations' device (a no-op on CPU).
+torch::Tensor indices(const std::vector<int64_t>& v, const torch::Device& device) {
+  return torch::tensor(v, torch::kLong).to(device);
+}
+
+// The CPU engine's blocked layout (models/cpu/packed_block.hpp); unreachable without it.
+torch::Tensor to_blocked_if_engine(const torch::Tensor& x) {
+#if GBMSWEEP_HAS_CPU_ENGINE
+  return to_blocked(x);
+#else
+  return x;
+#endif
+}
+torch::Tensor blocked_mean_if_engine(const torch::Tensor& x) {
+#if GBMSWEEP_HAS_CPU_ENGINE
+  return blocked_mean(x);
+#else
+  return x;
+#endif
 }
 
 // Rows `idx` of x through `block`, or an empty result when idx is empty.
@@ -53,6 +73,7 @@ class LevelRows {
     return torch::stack(picked);
   }
   const std::vector<torch::Tensor>& parts() const { return parts_; }
+  bool on_cpu() const { return parts_.empty() || parts_.front().is_cpu(); }
 
  private:
   std::vector<torch::Tensor> parts_;
@@ -95,11 +116,13 @@ void run_jobs(const std::vector<EvalJob<Block>>& jobs, const LevelRows& in, Leve
   const auto run = [&](const EvalJob<Block>& j) {
     return j.block->forward(in.gather(j.rows, j.count));
   };
-  const int64_t threads = at::get_num_threads();
+  // Side by side only on the CPU (the CPU engine's workers); a GPU runs the jobs in order.
+  const int64_t threads = in.on_cpu() ? at::get_num_threads() : 1;
   if (threads < 2 || jobs.size() < static_cast<size_t>(threads)) {
     for (const auto& j : jobs) out.add(run(j));
     return;
   }
+#if GBMSWEEP_HAS_CPU_ENGINE
   std::vector<torch::Tensor> results(jobs.size());
   std::atomic<size_t> next{0};
   run_workers(static_cast<int>(threads), [&](int) {
@@ -107,6 +130,9 @@ void run_jobs(const std::vector<EvalJob<Block>>& jobs, const LevelRows& in, Leve
     for (size_t k = next++; k < jobs.size(); k = next++) results[k] = run(jobs[k]);
   });
   for (auto& r : results) out.add(std::move(r));
+#else
+  for (const auto& j : jobs) out.add(run(j));  // ATen threads inside each convolution
+#endif
 }
 
 // One prefix-tree level: rows1 through the fine-tuned block, rows0 through the frozen one, each
@@ -208,7 +234,8 @@ torch::Tensor SpotTune3DImpl::forward(const torch::Tensor& x, const torch::Tenso
     h = backbone->stem(x);
   }
   auto frozen = backbone->blocks();
-  auto hard = policy.detach().select(2, 1).gt(0.5).contiguous();  // [N, L]
+  // The routing decisions on the host: they pick which rows run where (one small copy).
+  auto hard = policy.detach().select(2, 1).gt(0.5).to(torch::kCPU).contiguous();  // [N, L]
   auto acc = hard.accessor<bool, 2>();
   for (int64_t l = 0; l < L; ++l) {
     std::vector<int64_t> fine, keep;
@@ -219,13 +246,13 @@ torch::Tensor SpotTune3DImpl::forward(const torch::Tensor& x, const torch::Tenso
     // Selected branch with autograd, the other one for its value only.
     std::vector<torch::Tensor> y1, y0;
     if (!fine.empty()) {
-      auto idx = indices(fine);
+      auto idx = indices(fine, x.device());
       y1.push_back(run_rows(tuned_block, h, idx));
       torch::NoGradGuard no_grad;
       y0.push_back(run_rows(frozen_block, h, idx));
     }
     if (!keep.empty()) {
-      auto idx = indices(keep);
+      auto idx = indices(keep, x.device());
       y0.push_back(run_rows(frozen_block, h, idx));
       torch::NoGradGuard no_grad;
       y1.push_back(run_rows(tuned_block, h, idx));
@@ -237,7 +264,7 @@ torch::Tensor SpotTune3DImpl::forward(const torch::Tensor& x, const torch::Tenso
     bool identity = true;
     for (int64_t i = 0; i < n; ++i) identity = identity && order[i] == i;
     if (!identity) {
-      auto inv = torch::argsort(indices(order));
+      auto inv = torch::argsort(indices(order, x.device()));
       Y1 = Y1.index_select(0, inv);
       Y0 = Y0.index_select(0, inv);
     }
@@ -268,7 +295,10 @@ torch::Tensor SpotTune3DImpl::sample_probabilities(const torch::Tensor& x,
   const int64_t n = x.size(0), L = num_blocks(), S = gumbel.size(0);
   GBM_CHECK(gumbel.dim() == 4 && gumbel.size(1) == n && gumbel.size(2) == L && gumbel.size(3) == 2,
             "SpotTune: gumbel draws must be [S, N, " << L << ", 2]");
-  auto routes = (agent_logits(x).unsqueeze(0) + gumbel).argmax(-1).contiguous();  // [S, N, L]
+  auto routes = (agent_logits(x).unsqueeze(0) + gumbel.to(x.device()))
+                    .argmax(-1)
+                    .to(torch::kCPU)
+                    .contiguous();  // [S, N, L], on the host: it shapes the prefix tree
   auto r = routes.accessor<int64_t, 3>();
   // Prefix tree: a node is (image, route so far), holding the samples that took that route.
   using Samples = std::vector<std::pair<int64_t, int64_t>>;  // (sample, image)
@@ -276,11 +306,16 @@ torch::Tensor SpotTune3DImpl::sample_probabilities(const torch::Tensor& x,
   for (int64_t i = 0; i < n; ++i)
     for (int64_t s = 0; s < S; ++s) nodes[i].emplace_back(s, i);
   auto frozen = backbone->blocks();
-  // oneDNN-native blocks when every block allows it (MedicalNet widths), else ATen's.
-  bool packed = x.scalar_type() == torch::kFloat;
+  // The CPU engine's oneDNN-native blocks for CPU tensors when every block allows it
+  // (MedicalNet widths), else folded blocks on ATen (cuDNN on a GPU).
+#if GBMSWEEP_HAS_CPU_ENGINE
+  bool packed = x.is_cpu() && x.scalar_type() == torch::kFloat;
   for (auto& b : frozen) packed = packed && packable(b->options());
+#else
+  const bool packed = false;
+#endif
   LevelRows act;
-  act.add(packed ? to_blocked(backbone->stem(x)) : backbone->stem(x));
+  act.add(packed ? to_blocked_if_engine(backbone->stem(x)) : backbone->stem(x));
   for (int64_t l = 0; l < L; ++l) {
     std::vector<int64_t> parent1, parent0;
     std::vector<Samples> kids1, kids0;
@@ -293,7 +328,9 @@ torch::Tensor SpotTune3DImpl::sample_probabilities(const torch::Tensor& x,
     LevelRows next;
     const auto& tuned_l = *tuned->ptr<ResBlockImpl>(l);
     if (packed) {
+#if GBMSWEEP_HAS_CPU_ENGINE
       run_level<PackedResBlock>(tuned_l, parent1, *frozen[l], parent0, act, next);
+#endif
     } else {
       run_level<FoldedResBlock>(tuned_l, parent1, *frozen[l], parent0, act, next);
     }
@@ -304,14 +341,15 @@ torch::Tensor SpotTune3DImpl::sample_probabilities(const torch::Tensor& x,
   }
   std::vector<torch::Tensor> logits;
   for (const auto& part : act.parts())
-    logits.push_back((packed ? backbone->fc(blocked_mean(part)) : backbone->head(part)).squeeze(1));
-  auto p = torch::sigmoid(torch::cat(logits, 0)).contiguous();
+    logits.push_back(
+        (packed ? backbone->fc(blocked_mean_if_engine(part)) : backbone->head(part)).squeeze(1));
+  auto p = torch::sigmoid(torch::cat(logits, 0)).to(torch::kCPU, torch::kFloat).contiguous();
   auto pa = p.accessor<float, 1>();
   auto out = torch::empty({n, S}, torch::kFloat);
   auto oa = out.accessor<float, 2>();
   for (size_t k = 0; k < nodes.size(); ++k)
     for (const auto& si : nodes[k]) oa[si.second][si.first] = pa[k];
-  return out;
+  return out.to(x.device());
 }
 
 std::vector<torch::Tensor> SpotTune3DImpl::main_parameters() {

@@ -4,12 +4,10 @@
 
 #include <algorithm>
 #include <cstdlib>
-#include <sstream>
 #include <thread>
 
 #include "common/log.hpp"
 #include "common/mpi.hpp"
-#include "gbmsweep/config.hpp"
 
 namespace gbmsweep::sched {
 
@@ -30,6 +28,25 @@ std::string hostname() {
 }
 
 }  // namespace
+
+int choose_gpu(int local_rank, int visible_gpus, bool coordinator_on_node) {
+  if (visible_gpus <= 0 || local_rank < 0) return -1;
+  if (!coordinator_on_node) return local_rank % visible_gpus;
+  return local_rank == 0 ? -1 : (local_rank - 1) % visible_gpus;
+}
+
+int launcher_local_rank(const char* ompi, const char* slurm) {
+  // Under mpirun inside a Slurm allocation every rank inherits the batch step's SLURM_LOCALID
+  // (0): it describes the rank only when srun launched it, i.e. when Open MPI's is absent.
+  const auto parse = [](const char* v) {
+    if (!v || !*v) return -1;
+    char* end = nullptr;
+    long x = std::strtol(v, &end, 10);
+    return (end && *end == '\0' && x >= 0) ? static_cast<int>(x) : -1;
+  };
+  const int o = parse(ompi);
+  return o >= 0 ? o : parse(slurm);
+}
 
 Placement place(MPI_Comm world, const PlacementOptions& options) {
   Placement p;
@@ -58,12 +75,11 @@ Placement place(MPI_Comm world, const PlacementOptions& options) {
 
   // The launcher's view of the local rank must match ours, or ranks of two jobs share a node
   // in a way we cannot see (and GPUs/threads would be split wrongly).
-  // Under mpirun inside a Slurm allocation every rank inherits the batch step's SLURM_LOCALID
-  // (0): it describes the rank only when srun launched it, i.e. when Open MPI's is absent.
-  const char* var =
-      env_int("OMPI_COMM_WORLD_LOCAL_RANK", -1) >= 0 ? "OMPI_COMM_WORLD_LOCAL_RANK" : "SLURM_LOCALID";
-  if (int lr = env_int(var, -1); lr >= 0 && lr != p.local_rank)
-    GBM_LOG(Warn, var << "=" << lr << " but MPI_Comm_split_type gives local rank " << p.local_rank);
+  if (int lr = launcher_local_rank(std::getenv("OMPI_COMM_WORLD_LOCAL_RANK"),
+                                   std::getenv("SLURM_LOCALID"));
+      lr >= 0 && lr != p.local_rank)
+    GBM_LOG(Warn, "the launcher's local rank is " << lr << " but MPI_Comm_split_type gives "
+                                                  << p.local_rank);
 
   // Cores of the node, not of this rank's binding (mpirun binds small jobs to one core each).
   unsigned hw = std::thread::hardware_concurrency();
@@ -73,19 +89,9 @@ Placement place(MPI_Comm world, const PlacementOptions& options) {
   for (const char* var : {"OMP_NUM_THREADS", "MKL_NUM_THREADS", "OPENBLAS_NUM_THREADS"})
     ::setenv(var, t.c_str(), 1);
 
-#if GBMSWEEP_HAS_CUDA
-  // GPU = local rank modulo the visible devices; narrow CUDA_VISIBLE_DEVICES to that one.
-  if (const char* vis = std::getenv("CUDA_VISIBLE_DEVICES"); vis && *vis) {
-    std::vector<std::string> ids;
-    std::stringstream ss(vis);
-    for (std::string id; std::getline(ss, id, ',');)
-      if (!id.empty()) ids.push_back(id);
-    if (!ids.empty()) {
-      p.gpu = p.local_rank % static_cast<int>(ids.size());
-      ::setenv("CUDA_VISIBLE_DEVICES", ids[static_cast<std::size_t>(p.gpu)].c_str(), 1);
-    }
-  }
-#endif
+  // Devices are addressed by ordinal (cuda:k), not by narrowing CUDA_VISIBLE_DEVICES: once a
+  // CUDA runtime has counted the devices (visible_gpus), changing the variable has no effect.
+  p.gpu = choose_gpu(p.local_rank, options.visible_gpus, p.world_size > 1 && p.node == 0);
   return p;
 }
 

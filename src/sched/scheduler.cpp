@@ -59,11 +59,18 @@ struct Outcome {
   double t0 = 0, t1 = 0;
 };
 
+// The device tasks on this rank compute on: its GPU when the run is on CUDA, else the CPU.
+Device device_of(const Placement& pl, const SchedOptions& options) {
+  if (options.device == DeviceKind::Cuda && pl.gpu >= 0) return {DeviceKind::Cuda, pl.gpu};
+  return {};
+}
+
 // Runs `spec` on this rank as a member of the group `members` (world ranks, leader first).
 // Collective over the members when there are more than one.
 Outcome execute(const TaskLookup& lookup, const TaskSpec& spec, std::uint64_t seed,
                 const std::vector<int>& members, int group_tag, const std::string& store_dir,
-                int threads, const std::function<bool()>& cancelled, MPI_Comm world) {
+                int threads, const Device& device, const std::function<bool()>& cancelled,
+                MPI_Comm world) {
   Outcome out;
   out.t0 = now_s();
   MPI_Comm comm = MPI_COMM_SELF;
@@ -83,6 +90,7 @@ Outcome execute(const TaskLookup& lookup, const TaskSpec& spec, std::uint64_t se
   ctx.artifact_dir = store_dir + "/artifacts/" + spec.key;
   ctx.store_dir = store_dir;
   ctx.threads = threads;
+  ctx.device = device;
   ctx.dep_result = [&spec, &store_dir](const std::string& key) {
     GBM_CHECK(std::find(spec.deps.begin(), spec.deps.end(), key) != spec.deps.end(),
               spec.name << " asked for the result of " << key << ", which is not a dependency");
@@ -332,6 +340,7 @@ void Coordinator::start_task(int i, const std::vector<int>& group) {
   std::uint64_t seed = store_.record(spec.key).seed;
   if (local_) {
     Outcome o = execute(opt_.task_lookup, spec, seed, {0}, 0, store_.dir(), pl_.threads,
+                        device_of(pl_, opt_),
                         [this] { return local_cancelled(); }, world_);
     on_finished(0, o, pl_.host);
     return;
@@ -612,7 +621,7 @@ int Coordinator::run(SchedSummary* summary) {
 // ---- a worker (ranks 1..P-1) -----------------------------------------------------------
 
 int work(const TaskLookup& lookup, const Placement& pl, const std::string& store_dir,
-         MPI_Comm world) {
+         const Device& device, MPI_Comm world) {
   bool signal_sent = false;
   Napper napper;
   auto forward_signal = [&] {
@@ -642,7 +651,7 @@ int work(const TaskLookup& lookup, const Placement& pl, const std::string& store
     };
     Outcome o = execute(lookup, spec, m->body.at("seed").get<std::uint64_t>(), members,
                         m->body.at("tag").get<int>(), store_dir,
-                        pl.threads, poll_cancel, world);
+                        pl.threads, device, poll_cancel, world);
     json reply = {{"key", spec.key}, {"ok", o.ok}, {"error", o.error},
                   {"t0", o.t0},      {"t1", o.t1}, {"host", pl.host}};
     if (o.ok && members.front() == pl.world_rank) reply["result"] = to_json(o.result);
@@ -668,7 +677,8 @@ int run_sweep(const std::function<Plan()>& make_plan, const SchedOptions& option
   GBM_CHECK(!options.store_dir.empty(), "no store directory given");
   GBM_CHECK(options.task_lookup, "no task lookup given");
   install_drain_handlers();
-  Placement pl = place(world, {options.threads});
+  Placement pl = place(
+      world, {options.threads, options.device == DeviceKind::Cuda ? options.visible_gpus : 0});
   if (pl.world_rank != 0 && !options.verbose && log::level() == log::Level::Info)
     log::set_level(log::Level::Warn);
   std::vector<std::string> hosts = gather_hosts(pl, world);
@@ -713,7 +723,7 @@ int run_sweep(const std::function<Plan()>& make_plan, const SchedOptions& option
       Coordinator c(std::move(*plan), std::move(*store), options, pl, hosts, world);
       return c.run(summary);
     }
-    return work(options.task_lookup, pl, store_dir, world);
+    return work(options.task_lookup, pl, store_dir, device_of(pl, options), world);
   } catch (const std::exception& e) {
     GBM_LOG(Error, "scheduler: " << e.what());
     MPI_Abort(world, kExitFailure);

@@ -38,6 +38,10 @@ struct SchedOptions {
   // Workers log warnings and errors only; their per-task info lines (weights loaded, cohort
   // read) come at --verbose. Rank 0's progress, failures and summary are always shown.
   bool verbose = false;
+  // Resolved device kind of the run (Cpu or Cuda, see resolve_device_kind) and the GPUs each
+  // rank's CUDA runtime sees; with Cuda every task rank gets one by placement (choose_gpu).
+  DeviceKind device = DeviceKind::Cpu;
+  int visible_gpus = 0;
 };
 
 struct SchedSummary {

@@ -290,6 +290,9 @@ class Planner {
             // resnet_random always trains its BatchNorms; only it has a random backbone.
             if (network == "resnet_random" || train["bn"] == "frozen") train.erase("bn");
             if (network != "resnet_random" || train["init"] == "medicalnet") train.erase("init");
+            // The default precision stays out of the key: keys from before the key existed
+            // (and their stored results) remain valid.
+            if (train.value("precision", "fp32") == "fp32") train.erase("precision");
             t.params = {{"network", network},         {"input", input},
                         {"channels", channels_of(mri, input)},
                         {"fold", fold},               {"seed_index", seed},

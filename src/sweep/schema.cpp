@@ -78,6 +78,9 @@ std::vector<Field> make_schema() {
       {"mri.train.init", T::String, "medicalnet", {"medicalnet", "uniform"},
        "resnet_random initialisation: MedicalNet's Kaiming normal, or PyTorch's default "
        "uniform U(+-1/sqrt(fan_in)) (paper II.C: 'a uniform distribution')"},
+      {"mri.train.precision", T::String, "fp32", {"fp32", "tf32", "bf16"},
+       "arithmetic on CUDA: fp32, TF32 tensor cores, or bf16 autocast (fp32 master weights); "
+       "a CPU accepts fp32 and tf32 (= fp32)"},
       {"mri.train.transfer_trainable_blocks", T::Int, 0, {},
        "resnet_transfer: also train the last k residual blocks"},
       {"mri.augment.copies", T::Int, 4, {}, "augmented copies per training volume"},
@@ -166,6 +169,9 @@ std::vector<Field> make_schema() {
       // [cost], [run]
       {"cost.*", T::Float, nullptr, {}, "expected seconds of a task kind (scheduling hint)"},
       {"run.ranks_per_task.*", T::Int, nullptr, {}, "ranks of a data-parallel task of that kind"},
+      {"run.device", T::String, "auto", {"auto", "cpu", "cuda"},
+       "where tasks train (gbmsweep run --device overrides; not part of task keys): auto = CUDA "
+       "when the LibTorch has it and a GPU is visible"},
   };
 }
 }  // namespace

@@ -132,6 +132,7 @@ TaskResult mri_pretrain(const TaskContext& ctx) {
     o.lr = p["pretrain"]["lr"].get<double>();
     o.seed = ctx.seed;
     o.threads = ctx.threads;
+    o.device = ctx.device;
     Curve loss = train::pretrain_mri_backbone(o, source, out);
     r.curves.push_back(loss);
     r.metrics = {{"volumes", source.ids.size()},
@@ -201,6 +202,9 @@ TaskResult mri_train(const TaskContext& ctx) {
   o.threshold = p["threshold"].get<double>();
   o.seed = ctx.seed;
   o.threads = ctx.threads;
+  o.device = ctx.device;
+  if (t.contains("precision"))
+    o.precision = parse_precision(t["precision"].get<std::string>(), ctx.spec->name);
   std::string pretrained =
       o.network == "resnet_random" ? "" : ctx.dep_artifact(ctx.spec->deps.at(1), "weights.pt");
   std::string checkpoint = ctx.artifact_dir + "/model.pt";
@@ -233,6 +237,7 @@ TaskResult mri_evaluate(const TaskContext& ctx) {
     o.seed = p["eval"]["seed"].get<std::uint64_t>();
   }
   o.threads = ctx.threads;
+  o.device = ctx.device;  // fp32: the evaluation is cheap next to the training
   Predictions pred =
       train::evaluate_mri_model(o, ctx.dep_artifact(ctx.spec->deps.at(0), "model.pt"), test);
   pred.name = "test";

@@ -9,6 +9,7 @@
 #include <functional>
 #include <string>
 
+#include "common/device.hpp"
 #include "common/result.hpp"
 #include "sweep/task.hpp"
 
@@ -27,6 +28,9 @@ struct TaskContext {
   std::function<std::string(const std::string& key, const std::string& name)> dep_artifact;
   // Cooperative cancellation: long tasks may poll it between epochs and throw if true.
   std::function<bool()> cancelled = [] { return false; };
+  // Where this rank computes (placement's GPU under device cuda/auto, else the CPU). Tasks
+  // that train pass it on (MriTrainOptions::device); the drug MLPs stay on the CPU.
+  Device device;
 };
 
 using TaskFn = std::function<TaskResult(const TaskContext&)>;

@@ -37,7 +37,13 @@ double median(std::vector<double> v) {
 }
 
 // One warm-up call, then `steps` timed calls, then one profiled call when `profile` is set.
-BenchTimes time_it(int steps, const std::string& profile, const std::function<void()>& fn) {
+BenchTimes time_it(int steps, const std::string& profile, const Device& device,
+                   const std::function<void()>& fn_) {
+  // A step's wall time includes its GPU work: wait for the device after each call.
+  const auto fn = [&] {
+    fn_();
+    if (device.is_cuda()) torch::cuda::synchronize();
+  };
   fn();
   std::vector<double> wall, cpu;
   for (int i = 0; i < std::max(1, steps); ++i) {
@@ -72,18 +78,24 @@ NetworkSpec spec_for(const BenchStepOptions& o) {
 
 BenchTimes bench_train_step(const BenchStepOptions& o) {
   torch::set_num_threads(o.threads);
+  configure_precision(o.device, o.precision);
   torch::manual_seed(o.seed);
   Network net(spec_for(o));
+  net.to(o.device, o.precision);
   net.set_training(true);
   Optimizers opt(net, {});
   auto reducer = make_reducer({}, MPI_COMM_NULL);  // compute only, no MPI
   auto gen = at::make_generator<at::CPUGeneratorImpl>(o.seed + 1);
+  const auto dev = to_torch(o.device);
   auto x = torch::rand({o.batch, 1, o.shape[0], o.shape[1], o.shape[2]}, gen);
   auto y = torch::tensor(std::vector<float>(o.batch, 0.0f));
   for (int i = 0; i < o.batch; i += 2) y[i] = 1.0f;
-  return time_it(o.steps, o.profile, [&] {
+  x = x.to(dev);
+  y = y.to(dev);
+  return time_it(o.steps, o.profile, o.device, [&] {
     MicroBatch mb{x, y, torch::Tensor()};
-    if (net.stochastic()) mb.gumbel = models::sample_gumbel({o.batch, net.policy_blocks(), 2}, gen);
+    if (net.stochastic())
+      mb.gumbel = models::sample_gumbel({o.batch, net.policy_blocks(), 2}, gen).to(dev);
     train_step(net, opt, {mb}, o.batch, *reducer);
   });
 }
@@ -93,11 +105,14 @@ BenchTimes bench_eval_samples(const BenchStepOptions& o) {
   torch::manual_seed(o.seed);
   BenchStepOptions so = o;
   so.model = "spottune";
+  configure_precision(o.device, o.precision);
   Network net(spec_for(so));
+  net.to(o.device, o.precision);
   net.set_training(false);
   auto gen = at::make_generator<at::CPUGeneratorImpl>(o.seed + 1);
-  auto x = torch::rand({o.batch, 1, o.shape[0], o.shape[1], o.shape[2]}, gen);
-  return time_it(o.steps, o.profile, [&] {
+  auto x = torch::rand({o.batch, 1, o.shape[0], o.shape[1], o.shape[2]}, gen)
+               .to(to_torch(o.device));
+  return time_it(o.steps, o.profile, o.device, [&] {
     auto g = models::sample_gumbel({o.samples, o.batch, net.policy_blocks(), 2}, gen);
     net.probabilities(x, g);
   });

@@ -4,6 +4,8 @@
 #include <cstdint>
 #include <string>
 
+#include "common/device.hpp"
+
 namespace gbmsweep::train {
 
 struct BenchStepOptions {
@@ -18,6 +20,8 @@ struct BenchStepOptions {
   // Non-empty: one more call after the timed ones under the autograd profiler, written to this
   // file as a chrome://tracing JSON (op names, shapes, durations).
   std::string profile;
+  Device device;                        // resolved (gbmsweep bench --device)
+  Precision precision = Precision::Fp32;
 };
 
 struct BenchTimes {

@@ -11,6 +11,7 @@
 #include "common/log.hpp"
 #include "common/mpi.hpp"
 #include "models/medicalnet.hpp"
+#include "train/device_torch.hpp"
 #include "train/network.hpp"
 #include "train/reducer.hpp"
 #include "train/selection.hpp"
@@ -22,7 +23,8 @@ namespace {
 constexpr int kPredictBatch = 4;  // images per no-grad forward (eval-mode BN: any size gives
                                   // the same numbers)
 
-torch::Tensor volumes(const VolumeBatchSet& s, const char* what) {
+torch::Tensor volumes(const VolumeBatchSet& s, const char* what,
+                      const torch::Device& device = torch::kCPU) {
   const auto& sh = s.shape;
   const auto n = static_cast<int64_t>(s.size());
   GBM_CHECK(n > 0, what << " set is empty");
@@ -31,13 +33,15 @@ torch::Tensor volumes(const VolumeBatchSet& s, const char* what) {
   GBM_CHECK(s.data.size() == static_cast<size_t>(n * sh[0] * sh[1] * sh[2] * sh[3]),
             what << " set: data holds " << s.data.size() << " values, expected " << n << "x"
                  << sh[0] << "x" << sh[1] << "x" << sh[2] << "x" << sh[3]);
-  // Read-only view: every use below copies (index_select, slices fed to conv).
+  // Read-only view: every use below copies (index_select, slices fed to conv). On a GPU the
+  // whole set is copied there once, and batches are sliced on the device.
   return torch::from_blob(const_cast<float*>(s.data.data()), {n, sh[0], sh[1], sh[2], sh[3]},
-                          torch::kFloat);
+                          torch::kFloat)
+      .to(device);
 }
 
-torch::Tensor label_tensor(const VolumeBatchSet& s) {
-  return torch::tensor(s.labels, torch::kFloat);
+torch::Tensor label_tensor(const VolumeBatchSet& s, const torch::Device& device = torch::kCPU) {
+  return torch::tensor(s.labels, torch::kFloat).to(device);
 }
 
 // Probabilities [N, S] of all images; batches are dealt round-robin to `size` ranks and summed
@@ -101,8 +105,10 @@ MriTrainResult train_mri_model(const MriTrainOptions& o, const VolumeBatchSet& t
   GBM_CHECK(m % g == 0, "micro_batches (" << m << ") must be a multiple of the rank count " << g);
   GBM_CHECK(o.batch >= 1 && o.epochs >= 1, "batch and epochs must be positive");
   GBM_CHECK(train.shape == val.shape, "training and validation volumes differ in shape");
-  auto X = volumes(train, "training"), Xv = volumes(val, "validation");
-  auto Y = label_tensor(train);
+  configure_precision(o.device, o.precision);
+  const torch::Device dev = to_torch(o.device);
+  auto X = volumes(train, "training", dev), Xv = volumes(val, "validation", dev);
+  auto Y = label_tensor(train, dev);
 
   torch::manual_seed(o.seed);
   NetworkSpec spec;
@@ -123,8 +129,12 @@ MriTrainResult train_mri_model(const MriTrainOptions& o, const VolumeBatchSet& t
     GBM_CHECK(!pretrained_path.empty(), o.network << " needs pretrained backbone weights");
     net.load_pretrained(pretrained_path);
   }
+  net.to(o.device, o.precision);  // initialised on the CPU either way: the same start
   Optimizers opt(net, {o.lr, o.agent_lr, o.weight_decay});
-  auto reducer = make_reducer({o.reducer}, comm);
+  ReducerOptions ro;
+  ro.backend = o.reducer;
+  ro.cuda_device = o.device.is_cuda() ? o.device.index : -1;
+  auto reducer = make_reducer(ro, comm);
 
   // Every rank draws the same shuffles and Gumbel noise for the global batch.
   std::mt19937_64 shuffle_rng(o.seed ^ 0x9E3779B97F4A7C15ull);
@@ -133,8 +143,10 @@ MriTrainResult train_mri_model(const MriTrainOptions& o, const VolumeBatchSet& t
   torch::Tensor val_gumbel;  // fixed across epochs: epochs are compared on the same draws
   if (net.stochastic()) {
     auto gen = make_generator(o.seed + 2);
+    // Drawn on the CPU generator on every device: the same draws, then moved.
     val_gumbel = models::sample_gumbel({std::max(1, o.val_samples),
-                                        static_cast<int64_t>(val.size()), L, 2}, gen);
+                                        static_cast<int64_t>(val.size()), L, 2}, gen)
+                     .to(dev);
   }
   std::vector<double> val_labels(val.labels.begin(), val.labels.end());
 
@@ -154,10 +166,11 @@ MriTrainResult train_mri_model(const MriTrainOptions& o, const VolumeBatchSet& t
     double loss_sum = 0;
     for (int64_t start = 0; start < n; start += o.batch) {
       const int64_t nb = std::min<int64_t>(o.batch, n - start);
-      auto idx = torch::tensor(std::vector<int64_t>(perm.begin() + start, perm.begin() + start + nb));
+      auto idx = torch::tensor(std::vector<int64_t>(perm.begin() + start, perm.begin() + start + nb))
+                     .to(dev);
       auto xb = X.index_select(0, idx), yb = Y.index_select(0, idx);
       torch::Tensor gb;
-      if (net.stochastic()) gb = models::sample_gumbel({nb, L, 2}, gumbel_gen);
+      if (net.stochastic()) gb = models::sample_gumbel({nb, L, 2}, gumbel_gen).to(dev);
       std::vector<MicroBatch> micro;
       for (int k = rank * (m / g); k < (rank + 1) * (m / g); ++k) {
         const int64_t lo = k * nb / m, hi = (k + 1) * nb / m;
@@ -214,17 +227,20 @@ MriTrainResult train_mri_model(const MriTrainOptions& o, const VolumeBatchSet& t
 Predictions evaluate_mri_model(const MriEvalOptions& o, const std::string& checkpoint_path,
                                const VolumeBatchSet& test) {
   torch::set_num_threads(std::max(1, o.threads));
+  configure_precision(o.device, o.precision);
   Network net = Network::load(checkpoint_path);
+  net.to(o.device, o.precision);
   net.set_training(false);
   GBM_CHECK(test.shape[0] == net.spec().in_channels,
             "test volumes have " << test.shape[0] << " channels, the model "
                                  << net.spec().in_channels);
-  auto X = volumes(test, "test");
+  auto X = volumes(test, "test", net.device());
   const int64_t n = X.size(0);
   torch::Tensor gumbel;
   if (net.stochastic()) {
     auto gen = make_generator(o.seed);
-    gumbel = models::sample_gumbel({std::max(1, o.samples), n, net.policy_blocks(), 2}, gen);
+    gumbel = models::sample_gumbel({std::max(1, o.samples), n, net.policy_blocks(), 2}, gen)
+                 .to(net.device());
   }
   auto probs = torch::zeros({n, net.stochastic() ? gumbel.size(0) : 1}, torch::kFloat);
   const int64_t bs = std::max(1, o.batch);
@@ -239,14 +255,17 @@ Predictions evaluate_mri_model(const MriEvalOptions& o, const std::string& check
 Curve pretrain_mri_backbone(const PretrainOptions& o, const VolumeBatchSet& source,
                             const std::string& out_path) {
   torch::set_num_threads(std::max(1, o.threads));
-  auto X = volumes(source, "pretraining");
-  auto Y = label_tensor(source);
+  configure_precision(o.device, Precision::Fp32);
+  const torch::Device dev = to_torch(o.device);
+  auto X = volumes(source, "pretraining", dev);
+  auto Y = label_tensor(source, dev);
   torch::manual_seed(o.seed);
   models::ResNet3DOptions ro;
   ro.depth = o.depth;
   ro.width = o.width;
   ro.in_channels = source.shape[0];
   models::ResNet3D net(ro);
+  net->to(dev);
   net->train();
   torch::optim::Adam adam(net->parameters(), torch::optim::AdamOptions(o.lr));
   std::mt19937_64 rng(o.seed ^ 0x9E3779B97F4A7C15ull);
@@ -259,7 +278,8 @@ Curve pretrain_mri_backbone(const PretrainOptions& o, const VolumeBatchSet& sour
     double sum = 0;
     for (int64_t start = 0; start < n; start += o.batch) {
       const int64_t nb = std::min<int64_t>(o.batch, n - start);
-      auto idx = torch::tensor(std::vector<int64_t>(perm.begin() + start, perm.begin() + start + nb));
+      auto idx = torch::tensor(std::vector<int64_t>(perm.begin() + start, perm.begin() + start + nb))
+                     .to(dev);
       adam.zero_grad();
       auto loss = torch::binary_cross_entropy_with_logits(
           net->forward(X.index_select(0, idx)).squeeze(1), Y.index_select(0, idx), {}, {},
@@ -270,6 +290,7 @@ Curve pretrain_mri_backbone(const PretrainOptions& o, const VolumeBatchSet& sour
     }
     curve.values.push_back(sum / static_cast<double>(n));
   }
+  net->to(torch::kCPU);  // the weights file holds host tensors
   models::save_state_dict(out_path, *net, "fc.");
   return curve;
 }

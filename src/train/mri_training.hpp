@@ -10,6 +10,7 @@
 #include <string>
 #include <vector>
 
+#include "common/device.hpp"
 #include "common/result.hpp"
 
 namespace gbmsweep::train {
@@ -57,6 +58,10 @@ struct MriTrainOptions {
   // resnet_random's initialisation: "medicalnet" (Kaiming normal, fan_out) or "uniform"
   // (PyTorch's default U(±1/sqrt(fan_in)) for every conv and linear layer; paper II.C).
   std::string init = "medicalnet";
+  // Where to train (TaskContext::device) and in which arithmetic (see common/device.hpp). The
+  // training and validation sets go to the device once; batches are sliced there.
+  Device device;
+  Precision precision = Precision::Fp32;
 };
 
 struct MriTrainResult {
@@ -80,6 +85,8 @@ struct MriEvalOptions {
   std::uint64_t seed = 42;  // Gumbel seed
   int batch = 4;            // images per forward pass
   int threads = 1;
+  Device device;
+  Precision precision = Precision::Fp32;
 };
 
 // Hold-out predictions (name "test") of a checkpoint written by train_mri_model. For SpotTune,
@@ -95,6 +102,7 @@ struct PretrainOptions {
   double lr = 1e-3;
   std::uint64_t seed = 0;
   int threads = 1;
+  Device device;
 };
 
 // Source-task pretraining for when no MedicalNet weights are given (the synthetic demo):

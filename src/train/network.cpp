@@ -5,7 +5,10 @@
 #include "common/error.hpp"
 #include "common/fs.hpp"
 #include "models/medicalnet.hpp"
-#include "train/fused_adam.hpp"
+#include "gbmsweep/config.hpp"
+#if GBMSWEEP_HAS_CPU_ENGINE
+#include "models/cpu/fused_adam.hpp"
+#endif
 
 namespace gbmsweep::train {
 
@@ -111,6 +114,22 @@ void Network::load_pretrained(const std::string& path) {
   }
 }
 
+void Network::to(const Device& device, Precision precision) {
+  device_ = to_torch(device);
+  autocast_ = device.is_cuda() && precision == Precision::Bf16;
+  if (!device.is_cuda()) return;
+  module().to(device_);
+  torch::NoGradGuard no_grad;
+  for (auto& p : module().parameters())
+    if (p.dim() == 5) p.set_data(p.contiguous(torch::MemoryFormat::ChannelsLast3d));
+}
+
+torch::Tensor Network::on_device(const torch::Tensor& x) const {
+  if (device_.is_cpu()) return x;
+  auto y = x.to(device_);
+  return y.dim() == 5 ? y.contiguous(torch::MemoryFormat::ChannelsLast3d) : y;
+}
+
 void Network::set_training(bool on) {
   if (spec_.bn == "train") {
     module().torch::nn::Module::train(on);  // every BatchNorm, frozen copies too (model.train())
@@ -123,22 +142,26 @@ void Network::set_training(bool on) {
   }
 }
 
-torch::Tensor Network::train_logits(const torch::Tensor& x, const torch::Tensor& gumbel) {
+torch::Tensor Network::train_logits(const torch::Tensor& x_in, const torch::Tensor& gumbel) {
+  auto x = on_device(x_in);
+  AutocastScope autocast(autocast_);
   if (spot_) {
-    auto policy = models::SpotTune3DImpl::gumbel_policy(spot_->agent_logits(x), gumbel,
-                                                       spec_.tau);
+    auto policy = models::SpotTune3DImpl::gumbel_policy(spot_->agent_logits(x),
+                                                       gumbel.to(device_), spec_.tau);
     // Training-mode BatchNorm needs the whole batch through both branches (the reference
     // formulation): the row-split forward would normalise each branch's rows on their own.
-    if (spec_.bn == "train") return spot_->forward_naive(x, policy);
-    return spot_->forward(x, policy);
+    if (spec_.bn == "train") return spot_->forward_naive(x, policy).to(torch::kFloat);
+    return spot_->forward(x, policy).to(torch::kFloat);
   }
-  return resnet_->forward(x).squeeze(1);
+  return resnet_->forward(x).squeeze(1).to(torch::kFloat);
 }
 
-torch::Tensor Network::probabilities(const torch::Tensor& x, const torch::Tensor& gumbel) {
+torch::Tensor Network::probabilities(const torch::Tensor& x_in, const torch::Tensor& gumbel) {
   torch::NoGradGuard no_grad;
-  if (spot_) return spot_->sample_probabilities(x, gumbel);
-  return torch::sigmoid(resnet_->forward(x));  // [n, 1]
+  auto x = on_device(x_in);
+  AutocastScope autocast(autocast_);
+  if (spot_) return spot_->sample_probabilities(x, gumbel.to(device_)).to(torch::kFloat);
+  return torch::sigmoid(resnet_->forward(x)).to(torch::kFloat);  // [n, 1]
 }
 
 int64_t Network::policy_blocks() const { return spot_ ? spot_->num_blocks() : 0; }
@@ -172,8 +195,10 @@ torch::nn::Module& Network::module() {
 
 void Network::save(const std::string& path) {
   c10::Dict<std::string, torch::Tensor> state;
-  for (auto& p : module().named_parameters()) state.insert(p.key(), p.value().detach().clone());
-  for (auto& b : module().named_buffers()) state.insert(b.key(), b.value().detach().clone());
+  // Host copies in the plain layout (a CUDA network's weights are channels_last_3d).
+  const auto host = [](const torch::Tensor& t) { return t.detach().cpu().contiguous().clone(); };
+  for (auto& p : module().named_parameters()) state.insert(p.key(), host(p.value()));
+  for (auto& b : module().named_buffers()) state.insert(b.key(), host(b.value()));
   c10::impl::GenericDict root(c10::StringType::get(), c10::AnyType::get());
   root.insert("meta", spec_.to_json().dump());
   root.insert("state", state);
@@ -213,16 +238,29 @@ Network Network::load(const std::string& path) {
   return net;
 }
 
+namespace {
+
+// The one optimiser dispatch: the CPU engine's FusedAdam (AVX-512, the same arithmetic as
+// torch's Adam) for CPU parameters, torch's Adam for CUDA ones.
+std::unique_ptr<torch::optim::Adam> make_adam(const std::vector<torch::Tensor>& params,
+                                              double lr, double weight_decay) {
+  auto options = torch::optim::AdamOptions(lr).weight_decay(weight_decay);
+#if GBMSWEEP_HAS_CPU_ENGINE
+  if (params.front().is_cpu()) return std::make_unique<FusedAdam>(params, options);
+#endif
+  return std::make_unique<torch::optim::Adam>(params, options);
+}
+
+}  // namespace
+
 Optimizers::Optimizers(Network& net, const StepOptions& o) {
   auto main = net.main_parameters();
   GBM_CHECK(!main.empty(), "network has no trainable parameters");
-  main_ = std::make_unique<FusedAdam>(
-      main, torch::optim::AdamOptions(o.lr).weight_decay(o.weight_decay));
+  main_ = make_adam(main, o.lr, o.weight_decay);
   params_ = main;
   auto agent = net.agent_parameters();
   if (!agent.empty()) {
-    agent_ = std::make_unique<FusedAdam>(
-        agent, torch::optim::AdamOptions(o.agent_lr).weight_decay(o.weight_decay));
+    agent_ = make_adam(agent, o.agent_lr, o.weight_decay);
     params_.insert(params_.end(), agent.begin(), agent.end());
   }
 }
@@ -267,7 +305,7 @@ double train_step(Network& net, Optimizers& opt, const std::vector<MicroBatch>& 
     start.push_back(t.clone());
     acc.push_back(torch::zeros_like(t));
   }
-  auto count = torch::zeros({1});
+  auto count = torch::zeros({1}, stats.empty() ? torch::TensorOptions() : stats[0].options());
   for (const auto& mb : micro) {
     if (mb.x.size(0) == 0) continue;
     {

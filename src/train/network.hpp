@@ -10,6 +10,7 @@
 
 #include "models/resnet3d.hpp"
 #include "models/spottune.hpp"
+#include "train/device_torch.hpp"
 #include "train/reducer.hpp"
 
 namespace gbmsweep::train {
@@ -39,6 +40,13 @@ class Network {
   // freezing: resnet_transfer trains fc (+ the last k blocks), spottune clones the blocks.
   void load_pretrained(const std::string& path);
 
+  // Moves parameters and buffers to `device` (before the optimisers are made). On CUDA the
+  // 5-D weights go channels_last_3d (cuDNN's fast layout; inputs follow in train_logits and
+  // probabilities) and bf16 turns autocast on around the forward passes. On the CPU nothing
+  // changes: the hand-written CPU kernels expect the plain layout.
+  void to(const Device& device, Precision precision = Precision::Fp32);
+  torch::Device device() const { return device_; }
+
   // Training mode for what trains with batch statistics (resnet_random, the SpotTune agent);
   // pretrained backbones keep their running statistics (eval-mode BatchNorm) unless
   // spec.bn == "train", which puts the whole network in training mode (reference code).
@@ -58,7 +66,8 @@ class Network {
   torch::nn::Module& module();
   const NetworkSpec& spec() const { return spec_; }
 
-  // Checkpoint: {"meta": spec JSON, "state": name -> tensor}, zip format, atomic.
+  // Checkpoint: {"meta": spec JSON, "state": name -> tensor}, zip format, atomic. Saved from
+  // host copies; load() gives a network on the CPU (then to()).
   void save(const std::string& path);
   static Network load(const std::string& path);
 
@@ -66,6 +75,9 @@ class Network {
   NetworkSpec spec_;
   models::ResNet3D resnet_{nullptr};
   models::SpotTune3D spot_{nullptr};
+  torch::Device device_ = torch::kCPU;
+  bool autocast_ = false;  // bf16 on CUDA
+  torch::Tensor on_device(const torch::Tensor& x) const;
 };
 
 struct StepOptions {

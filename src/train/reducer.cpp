@@ -1,7 +1,6 @@
 #include "train/reducer.hpp"
 
 #include <algorithm>
-#include <cstring>
 #include <limits>
 
 #include "common/error.hpp"
@@ -11,7 +10,7 @@
 namespace gbmsweep::train {
 
 #if GBMSWEEP_HAS_NCCL
-std::unique_ptr<GradientReducer> make_nccl_reducer(MPI_Comm comm, std::size_t bucket_bytes);
+std::unique_ptr<GradientReducer> make_nccl_reducer(MPI_Comm comm, const ReducerOptions& options);
 #endif
 
 GradientReducer::GradientReducer(MPI_Comm comm, std::size_t bucket_bytes)
@@ -58,20 +57,20 @@ void GradientReducer::average_packed(const std::vector<torch::Tensor>& tensors) 
       count += static_cast<size_t>(tensors[last].numel());
       ++last;
     }
-    bucket_.resize(std::max(bucket_.size(), count));
-    size_t off = 0;
+    std::vector<torch::Tensor> flat;
     for (size_t i = first; i < last; ++i) {
-      auto c = tensors[i].contiguous();
-      std::memcpy(bucket_.data() + off, c.data_ptr<float>(), c.numel() * sizeof(float));
-      off += static_cast<size_t>(c.numel());
+      GBM_CHECK(tensors[i].device() == tensors[first].device(),
+                "reducer: tensors of one bucket on " << tensors[first].device() << " and "
+                                                     << tensors[i].device());
+      flat.push_back(tensors[i].reshape({-1}));
     }
-    average_buffer(bucket_.data(), count);
-    off = 0;
+    auto bucket = torch::cat(flat);  // on the tensors' device
+    average_bucket(bucket);
+    int64_t off = 0;
     for (size_t i = first; i < last; ++i) {
       auto& t = tensors[i];
-      auto view = torch::from_blob(bucket_.data() + off, t.sizes(), torch::kFloat);
-      const_cast<torch::Tensor&>(t).copy_(view);
-      off += static_cast<size_t>(t.numel());
+      const_cast<torch::Tensor&>(t).copy_(bucket.slice(0, off, off + t.numel()).view(t.sizes()));
+      off += t.numel();
     }
     first = last;
   }
@@ -84,13 +83,18 @@ class MpiReducer final : public GradientReducer {
   MpiReducer(MPI_Comm comm, std::size_t bucket_bytes) : GradientReducer(comm, bucket_bytes) {}
 
  protected:
-  void average_buffer(float* data, std::size_t count) override {
+  void average_bucket(torch::Tensor& flat) override {
+    const auto count = static_cast<std::size_t>(flat.numel());
     GBM_CHECK(count <= static_cast<std::size_t>(std::numeric_limits<int>::max()),
               "MPI reducer: bucket too large");
+    // The CPU reducer: a CUDA bucket goes through host memory (use nccl to avoid that).
+    auto host = flat.is_cpu() ? flat : flat.cpu();
+    float* data = host.data_ptr<float>();
     GBM_MPI_CHECK(MPI_Allreduce(MPI_IN_PLACE, data, static_cast<int>(count), MPI_FLOAT, MPI_SUM,
                                 comm_));
     const float inv = 1.0f / static_cast<float>(size());
     for (std::size_t i = 0; i < count; ++i) data[i] *= inv;
+    if (!flat.is_cpu()) flat.copy_(host);
   }
 };
 
@@ -100,7 +104,7 @@ std::unique_ptr<GradientReducer> make_reducer(const ReducerOptions& options, MPI
   if (options.backend == "mpi") return std::make_unique<MpiReducer>(comm, options.bucket_bytes);
   if (options.backend == "nccl") {
 #if GBMSWEEP_HAS_NCCL
-    return make_nccl_reducer(comm, options.bucket_bytes);
+    return make_nccl_reducer(comm, options);
 #else
     GBM_THROW("gradient reducer 'nccl' needs a build with GBMSWEEP_WITH_CUDA=ON and NCCL");
 #endif

@@ -3,8 +3,10 @@
 // and an NCCL one (compiled only when GBMSWEEP_HAS_NCCL). The backend string becomes an
 // implementation in exactly one place: make_reducer().
 //
-// Gradients are packed into a few flat float buffers ("buckets", default 25 MiB) and each
-// bucket is averaged with one all-reduce, instead of one blocking call per tensor.
+// Gradients are packed into a few flat float buffers ("buckets", default 25 MiB) on their own
+// device and each bucket is averaged with one all-reduce, instead of one blocking call per
+// tensor. MPI is the CPU reducer (CUDA tensors go through host memory); NCCL reduces CUDA
+// buckets in place in device memory.
 // A parameter whose gradient is undefined on every rank stays undefined (the caller decides
 // what that means); one defined on some ranks only counts as zero on the others.
 //
@@ -26,6 +28,7 @@ namespace gbmsweep::train {
 struct ReducerOptions {
   std::string backend = "mpi";          // "mpi" | "nccl"
   std::size_t bucket_bytes = 25u << 20;  // flat-buffer size per all-reduce
+  int cuda_device = -1;                  // nccl: this rank's CUDA ordinal (-1: rank % count)
 };
 
 class GradientReducer {
@@ -40,15 +43,15 @@ class GradientReducer {
 
  protected:
   GradientReducer(MPI_Comm comm, std::size_t bucket_bytes);
-  // Sum-all-reduce of `count` floats in place, divided by size(): the backend's only job.
-  virtual void average_buffer(float* data, std::size_t count) = 0;
+  // Sum-all-reduce of a flat float bucket in place, divided by size(): the backend's only job.
+  // The bucket lives on the device of the tensors it packs (no host staging by the base).
+  virtual void average_bucket(torch::Tensor& flat) = 0;
   MPI_Comm comm_;
 
  private:
   void average_packed(const std::vector<torch::Tensor>& tensors);
   std::size_t bucket_floats_;
   int rank_ = 0, size_ = 1;
-  std::vector<float> bucket_;
 };
 
 // "mpi" or "nccl" (the latter throws when gbmsweep was built without NCCL). MPI_COMM_NULL

@@ -1,12 +1,22 @@
-// NCCL gradient reducer (compiled only when GBMSWEEP_HAS_NCCL). Debian's LibTorch has no CUDA
-// tensors, so buckets are staged through one device buffer: host -> device, ncclAllReduce
-// (ncclAvg), device -> host. The communicator is made from an ncclUniqueId that rank 0 of the
-// task's MPI communicator creates and broadcasts.
+// NCCL gradient reducer (compiled only when GBMSWEEP_HAS_NCCL). Buckets are flat CUDA tensors
+// (GradientReducer packs them on the gradients' device) and are averaged in place with
+// ncclAllReduce(ncclAvg): no host staging. The communicator is made from an ncclUniqueId that
+// rank 0 of the task's MPI communicator creates and broadcasts over it.
+//
+// Streams: the all-reduce is enqueued on the legacy default stream, the stream LibTorch's
+// kernels use unless a caller sets another; so it is ordered after the backward pass that
+// wrote the gradients and before the optimiser step that reads them, without a host wait and
+// without linking LibTorch's CUDA library here (this file must also compile in CI, where the
+// CUDA and NCCL headers exist but LibTorch has no CUDA).
 #include "gbmsweep/config.hpp"
 
 #if GBMSWEEP_HAS_NCCL
 #include <cuda_runtime.h>
 #include <nccl.h>
+
+#include <cstring>
+#include <string>
+#include <vector>
 
 #include "common/error.hpp"
 #include "common/mpi.hpp"
@@ -27,50 +37,73 @@ namespace gbmsweep::train {
 
 namespace {
 
+// Two ranks of one communicator on one GPU: NCCL rejects it (or hangs), so refuse first,
+// naming the ranks and the device. Collective over `comm`.
+void check_one_gpu_per_rank(MPI_Comm comm, int device) {
+  constexpr int kLen = 64;
+  char mine[kLen] = {0};
+  GBM_CUDA_CHECK(cudaDeviceGetPCIBusId(mine, kLen - 1, device));
+  char name[MPI_MAX_PROCESSOR_NAME] = {0}, host[kLen] = {0};
+  int len = 0;
+  GBM_MPI_CHECK(MPI_Get_processor_name(name, &len));
+  std::string(name, static_cast<std::size_t>(len)).copy(host, kLen - 1);
+  const int n = mpi::size(comm);
+  std::vector<char> buses(static_cast<std::size_t>(n * kLen)), hosts(buses.size());
+  GBM_MPI_CHECK(MPI_Allgather(mine, kLen, MPI_CHAR, buses.data(), kLen, MPI_CHAR, comm));
+  GBM_MPI_CHECK(MPI_Allgather(host, kLen, MPI_CHAR, hosts.data(), kLen, MPI_CHAR, comm));
+  for (int a = 0; a < n; ++a)
+    for (int b = a + 1; b < n; ++b) {
+      const char* ba = &buses[static_cast<std::size_t>(a * kLen)];
+      const char* bb = &buses[static_cast<std::size_t>(b * kLen)];
+      const char* ha = &hosts[static_cast<std::size_t>(a * kLen)];
+      const char* hb = &hosts[static_cast<std::size_t>(b * kLen)];
+      GBM_CHECK(std::strcmp(ba, bb) != 0 || std::strcmp(ha, hb) != 0,
+                "NCCL reducer: ranks " << a << " and " << b << " of the task share the GPU "
+                                       << ba << " on " << ha
+                                       << "; NCCL needs one GPU per rank (run as many task "
+                                          "ranks per node as GPUs, or use reducer = \"mpi\")");
+    }
+}
+
 class NcclReducer final : public GradientReducer {
  public:
-  NcclReducer(MPI_Comm comm, std::size_t bucket_bytes) : GradientReducer(comm, bucket_bytes) {
+  NcclReducer(MPI_Comm comm, const ReducerOptions& options)
+      : GradientReducer(comm, options.bucket_bytes) {
     int devices = 0;
     GBM_CUDA_CHECK(cudaGetDeviceCount(&devices));
-    GBM_CHECK(devices > 0, "NCCL reducer: no CUDA device");
-    GBM_CUDA_CHECK(cudaSetDevice(rank() % devices));
+    GBM_CHECK(devices > 0, "NCCL reducer: no CUDA device visible");
+    device_ = options.cuda_device >= 0 ? options.cuda_device : rank() % devices;
+    GBM_CHECK(device_ < devices, "NCCL reducer: CUDA device " << device_ << " of " << devices);
+    GBM_CUDA_CHECK(cudaSetDevice(device_));
+    check_one_gpu_per_rank(comm_, device_);
     ncclUniqueId id;
     if (rank() == 0) GBM_NCCL_CHECK(ncclGetUniqueId(&id));
     GBM_MPI_CHECK(MPI_Bcast(&id, sizeof(id), MPI_BYTE, 0, comm_));
     GBM_NCCL_CHECK(ncclCommInitRank(&nccl_, size(), id, rank()));
-    GBM_CUDA_CHECK(cudaStreamCreate(&stream_));
   }
-  ~NcclReducer() override {
-    if (device_) cudaFree(device_);
-    cudaStreamDestroy(stream_);
-    ncclCommDestroy(nccl_);
-  }
+  ~NcclReducer() override { ncclCommDestroy(nccl_); }
 
  protected:
-  void average_buffer(float* data, std::size_t count) override {
-    if (count > capacity_) {
-      if (device_) GBM_CUDA_CHECK(cudaFree(device_));
-      GBM_CUDA_CHECK(cudaMalloc(reinterpret_cast<void**>(&device_), count * sizeof(float)));
-      capacity_ = count;
-    }
-    const std::size_t bytes = count * sizeof(float);
-    GBM_CUDA_CHECK(cudaMemcpyAsync(device_, data, bytes, cudaMemcpyHostToDevice, stream_));
-    GBM_NCCL_CHECK(ncclAllReduce(device_, device_, count, ncclFloat, ncclAvg, nccl_, stream_));
-    GBM_CUDA_CHECK(cudaMemcpyAsync(data, device_, bytes, cudaMemcpyDeviceToHost, stream_));
-    GBM_CUDA_CHECK(cudaStreamSynchronize(stream_));
+  void average_bucket(torch::Tensor& flat) override {
+    GBM_CHECK(flat.is_cuda() && flat.is_contiguous() && flat.scalar_type() == torch::kFloat,
+              "NCCL reducer: buckets must be contiguous float CUDA tensors (device = \"cuda\"), "
+              "got " << flat.device());
+    GBM_CHECK(flat.device().index() == device_,
+              "NCCL reducer: bucket on " << flat.device() << ", communicator on cuda:" << device_);
+    float* data = flat.data_ptr<float>();
+    GBM_NCCL_CHECK(ncclAllReduce(data, data, static_cast<std::size_t>(flat.numel()), ncclFloat,
+                                 ncclAvg, nccl_, cudaStreamLegacy));
   }
 
  private:
   ncclComm_t nccl_{};
-  cudaStream_t stream_{};
-  float* device_ = nullptr;
-  std::size_t capacity_ = 0;
+  int device_ = 0;
 };
 
 }  // namespace
 
-std::unique_ptr<GradientReducer> make_nccl_reducer(MPI_Comm comm, std::size_t bucket_bytes) {
-  return std::make_unique<NcclReducer>(comm, bucket_bytes);
+std::unique_ptr<GradientReducer> make_nccl_reducer(MPI_Comm comm, const ReducerOptions& options) {
+  return std::make_unique<NcclReducer>(comm, options);
 }
 
 }  // namespace gbmsweep::train

@@ -6,7 +6,7 @@
 #include <string>
 #include <vector>
 
-#include "models/dilated_conv.hpp"
+#include "models/cpu/dilated_conv.hpp"
 #include "models/resnet3d.hpp"
 
 using namespace gbmsweep::models;

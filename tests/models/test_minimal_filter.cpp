@@ -5,7 +5,7 @@
 
 #include <array>
 
-#include "models/minimal_filter.hpp"
+#include "models/cpu/minimal_filter.hpp"
 
 using namespace gbmsweep::models;
 

@@ -1,8 +1,8 @@
 #include <boost/test/unit_test.hpp>
 #include <torch/torch.h>
 
-#include "models/minimal_filter.hpp"
-#include "models/packed_block.hpp"
+#include "models/cpu/minimal_filter.hpp"
+#include "models/cpu/packed_block.hpp"
 #include "models/resnet3d.hpp"
 #include "blocks.hpp"
 

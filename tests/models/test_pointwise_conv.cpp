@@ -3,7 +3,7 @@
 #include <boost/test/unit_test.hpp>
 #include <torch/torch.h>
 
-#include "models/pointwise_conv.hpp"
+#include "models/cpu/pointwise_conv.hpp"
 
 using namespace gbmsweep::models;
 

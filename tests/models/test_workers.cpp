@@ -8,7 +8,7 @@
 #include <thread>
 #include <vector>
 
-#include "models/workers.hpp"
+#include "models/cpu/workers.hpp"
 
 using gbmsweep::models::run_workers;
 

@@ -3,7 +3,7 @@
 #include <boost/test/unit_test.hpp>
 #include <torch/torch.h>
 
-#include "train/fused_adam.hpp"
+#include "models/cpu/fused_adam.hpp"
 
 // FusedAdam follows torch::optim::Adam (weight decay, bias correction, eps) step by step, at one
 // thread and with the large tensor's update split over two.

@@ -1,4 +1,4 @@
-#include "models/dilated_conv.hpp"
+#include "models/cpu/dilated_conv.hpp"
 
 #include <torch/torch.h>
 
@@ -6,9 +6,9 @@
 #include <array>
 
 #include "common/error.hpp"
-#include "models/conv_operands.hpp"
-#include "models/taps.hpp"
-#include "models/workers.hpp"
+#include "models/cpu/conv_operands.hpp"
+#include "models/cpu/taps.hpp"
+#include "models/cpu/workers.hpp"
 
 namespace gbmsweep::models {
 

@@ -1,10 +1,10 @@
-#include "models/pointwise_conv.hpp"
+#include "models/cpu/pointwise_conv.hpp"
 
 #include <torch/torch.h>
 
 #include "common/error.hpp"
-#include "models/conv_operands.hpp"
-#include "models/taps.hpp"
+#include "models/cpu/conv_operands.hpp"
+#include "models/cpu/taps.hpp"
 
 namespace gbmsweep::models {
 

@@ -1,4 +1,4 @@
-#include "models/taps.hpp"
+#include "models/cpu/taps.hpp"
 
 #include <dnnl.h>
 
@@ -6,7 +6,7 @@
 #include <vector>
 
 #include "common/error.hpp"
-#include "models/workers.hpp"
+#include "models/cpu/workers.hpp"
 
 namespace gbmsweep::models::taps {
 

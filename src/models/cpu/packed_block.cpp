@@ -1,4 +1,4 @@
-#include "models/packed_block.hpp"
+#include "models/cpu/packed_block.hpp"
 
 
 #include <ATen/Parallel.h>
@@ -13,8 +13,8 @@
 #include <vector>
 
 #include "common/error.hpp"
-#include "models/minimal_filter.hpp"
-#include "models/taps.hpp"
+#include "models/cpu/minimal_filter.hpp"
+#include "models/cpu/taps.hpp"
 
 namespace gbmsweep::models {
 

@@ -5,7 +5,7 @@
 // FoldedResBlock (ATen's mkldnn_convolution on plain tensors) pays per convolution call two
 // activation reorders and one weight reorder: 2.4 s of a 21 s evaluation at 35x43x43. The
 // dilated convolutions of small volumes (layer3 and layer4 at 5x6x6) run by minimal filtering
-// (models/minimal_filter.hpp); other volumes where most taps fall in the zero padding run tap
+// (models/cpu/minimal_filter.hpp); other volumes where most taps fall in the zero padding run tap
 // by tap as GEMMs over the voxels each tap really reaches.
 #include <torch/torch.h>
 

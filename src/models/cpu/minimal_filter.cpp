@@ -1,10 +1,10 @@
-#include "models/minimal_filter.hpp"
+#include "models/cpu/minimal_filter.hpp"
 
 #include <algorithm>
 
 #include "common/error.hpp"
-#include "models/taps.hpp"
-#include "models/workers.hpp"
+#include "models/cpu/taps.hpp"
+#include "models/cpu/workers.hpp"
 
 namespace gbmsweep::models::minimal_filter {
 

@@ -1,4 +1,4 @@
-#include "train/fused_adam.hpp"
+#include "models/cpu/fused_adam.hpp"
 
 #include <immintrin.h>
 
@@ -6,7 +6,8 @@
 #include <memory>
 
 #include "common/error.hpp"
-#include "models/workers.hpp"
+#include "models/cpu/workers.hpp"
+#include "models/torch_compat.hpp"
 
 namespace gbmsweep::train {
 
@@ -76,7 +77,7 @@ torch::Tensor FusedAdam::step(LossClosure closure) {
     GBM_CHECK(!o.amsgrad(), "FusedAdam: amsgrad is not supported");
     for (auto& p : group.params()) {
       if (!p.grad().defined()) continue;
-      const auto key = c10::guts::to_string(p.unsafeGetTensorImpl());
+      const auto key = models::compat::state_key(state(), p);
       auto it = state().find(key);
       if (it == state().end()) {
         auto s = std::make_unique<torch::optim::AdamParamState>();
@@ -90,9 +91,11 @@ torch::Tensor FusedAdam::step(LossClosure closure) {
       auto grad = p.grad();
       auto& m = s.exp_avg();
       auto& v = s.exp_avg_sq();
-      GBM_CHECK(p.scalar_type() == torch::kFloat && p.is_contiguous() && grad.is_contiguous() &&
+      GBM_CHECK(p.is_cpu() && grad.is_cpu() && p.scalar_type() == torch::kFloat &&
+                    p.is_contiguous() && grad.is_contiguous() &&
                     grad.scalar_type() == torch::kFloat && m.is_contiguous() && v.is_contiguous(),
-                "FusedAdam: parameters, gradients and state must be contiguous float tensors");
+                "FusedAdam: parameters, gradients and state must be contiguous float CPU "
+                "tensors (CUDA parameters take torch's Adam: train/network.cpp)");
       const double beta1 = std::get<0>(o.betas()), beta2 = std::get<1>(o.betas());
       const double bc1 = 1 - std::pow(beta1, s.step()), bc2 = 1 - std::pow(beta2, s.step());
       AdamCoefs k;
@@ -117,7 +120,7 @@ torch::Tensor FusedAdam::step(LossClosure closure) {
         }
       };
       // Elementwise, so the split does not change the result. Not at::parallel_for, which
-      // runs on one thread in our sources (models/workers.hpp); small tensors stay serial.
+      // runs on one thread in our sources (models/cpu/workers.hpp); small tensors stay serial.
       const int64_t n = p.numel();
       if (n < (int64_t{1} << 15)) {
         update(0, n);

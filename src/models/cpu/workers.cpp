@@ -1,4 +1,4 @@
-#include "models/workers.hpp"
+#include "models/cpu/workers.hpp"
 
 #include <omp.h>
 
