@@ -4,6 +4,8 @@
 #include <set>
 
 #include "common/error.hpp"
+#include "drug/preflight.hpp"
+#include "mri/preflight.hpp"
 
 namespace gbmsweep {
 
@@ -41,6 +43,23 @@ PreflightReport preflight(const Plan& plan) {
   }
   r.checked.push_back(std::to_string(paths.size()) + " input path(s) exist: " +
                       std::to_string(paths.size() - missing) + " found");
+  // Each study's readers open what they will read, in the same parse as the tasks.
+  if (studies.count("mri")) {
+    const std::size_t before = r.problems.size();
+    mri::MriCheckOptions opts;
+    // What mri.skip_bad would leave out of the run does not stop it, so it is not a problem.
+    const nlohmann::json::json_pointer skip_bad("/mri/skip_bad");
+    opts.report_skippable = !plan.config.value(skip_bad, false);
+    mri::check_mri_inputs(plan.config, r.problems, opts);
+    r.checked.push_back("MRI cohort (clinical table, NIfTI headers and gzip trailers, weights): " +
+                        std::to_string(r.problems.size() - before) + " problem(s)");
+  }
+  if (studies.count("drug")) {
+    const std::size_t before = r.problems.size();
+    drug::check_drug_inputs(plan.config, r.problems);
+    r.checked.push_back("drug inputs (expression, responses, gene set and map): " +
+                        std::to_string(r.problems.size() - before) + " problem(s)");
+  }
   return r;
 }
 
