@@ -6,6 +6,7 @@
 #include "common/mpi.hpp"
 #include "gbmsweep/config.hpp"
 #include "sched/scheduler.hpp"
+#include "sched/signals.hpp"
 #include "sweep/parse.hpp"
 #include "sweep/plan.hpp"
 #include "tasks/preflight.hpp"
@@ -42,6 +43,10 @@ void resolve_run_device(const std::string& sweep_path, const std::string& cli,
 }  // namespace
 
 int cmd_run(const Args& args) {
+  // First thing: a drain signal (SIGUSR1 from Slurm's --signal, or mpirun forwarding one) that
+  // arrives during start-up or the preflight would otherwise kill the rank (the default
+  // action); with the handler it is remembered and the scheduler drains at once.
+  sched::install_drain_handlers();
   sched::SchedOptions opt;
   std::string sweep, device;
   bool skip_check = false;
