@@ -27,6 +27,14 @@ class Error : public std::runtime_error {
   int rank_;
 };
 
+// The store's file system refused a write (full, over quota): not the task's fault. The
+// scheduler stops handing out work, keeps what is stored and exits 1; the same command
+// resumes once there is space again.
+class StorageError : public Error {
+ public:
+  using Error::Error;
+};
+
 // Bad user input (sweep file, CSV, NIfTI, command line): reported as one line, exit code 2.
 // `path` is the offending file ("" if none); message says what is wrong.
 class InputError : public std::runtime_error {

@@ -87,6 +87,22 @@ Handle create_file(const std::string& path) {
   return Handle(GBM_H5_CHECK(H5Fcreate(path.c_str(), H5F_ACC_TRUNC, H5P_DEFAULT, H5P_DEFAULT), path));
 }
 
+Handle create_memory_file(const std::string& name) {
+  quiet();
+  Handle fapl(GBM_H5_CHECK(H5Pcreate(H5P_FILE_ACCESS), name));
+  GBM_H5_CHECK(H5Pset_fapl_core(fapl, 1 << 20, /*backing_store=*/0), name);
+  return Handle(GBM_H5_CHECK(H5Fcreate(name.c_str(), H5F_ACC_TRUNC, H5P_DEFAULT, fapl), name));
+}
+
+std::string file_image(hid_t file, const std::string& name) {
+  GBM_H5_CHECK(H5Fflush(file, H5F_SCOPE_LOCAL), name);
+  const ssize_t size = H5Fget_file_image(file, nullptr, 0);
+  GBM_H5_CHECK(static_cast<hid_t>(size), name);
+  std::string bytes(static_cast<std::size_t>(size), '\0');
+  GBM_H5_CHECK(static_cast<hid_t>(H5Fget_file_image(file, bytes.data(), bytes.size())), name);
+  return bytes;
+}
+
 Handle open_file(const std::string& path, bool writable) {
   quiet();
   return Handle(GBM_H5_CHECK(

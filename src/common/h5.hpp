@@ -40,6 +40,11 @@ hid_t check(hid_t id, const char* call, const std::string& path, const char* fil
 void quiet();
 
 Handle create_file(const std::string& path);  // truncates
+// A file built in memory (the core driver, no backing store): HDF5 never touches the disk, so
+// a full disk cannot leave it with a half-written file it later crashes on at H5close. The
+// caller writes `file_image` out with fs::atomic_write. `name` only labels errors.
+Handle create_memory_file(const std::string& name);
+std::string file_image(hid_t file, const std::string& name);
 Handle open_file(const std::string& path, bool writable);
 Handle open_group(hid_t loc, const std::string& name);   // must exist
 Handle ensure_group(hid_t loc, const std::string& name); // creates if missing

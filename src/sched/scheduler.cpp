@@ -153,6 +153,7 @@ class Coordinator {
   void finish_task(int i);
   void block_descendants(int i);
   void begin_drain(const std::string& why);
+  void storage_failed(int i, const std::string& what);
   void check_failed_groups();
   bool local_cancelled();
   void progress(bool force);
@@ -183,6 +184,7 @@ class Coordinator {
   bool need_assign_ = true;
   double start_ = 0, end_time_ = 0, last_progress_ = 0;
   bool draining_ = false, cancel_sent_ = false, walltime_hit_ = false;
+  std::string storage_error_;  // the first write the store's file system refused (disk full)
   double drain_deadline_ = 0, cancel_deadline_ = 0;
   int ran_ = 0, skipped_done_ = 0;
 };
@@ -418,6 +420,10 @@ void Coordinator::finish_task(int i) {
   if (!r.failed) {
     try {
       store_.mark_done(spec.key, *r.result, run_info(r));
+    } catch (const StorageError& e) {
+      // The disk is full, not the task at fault: it stays pending and the job stops.
+      storage_failed(i, e.what());
+      return;
     } catch (const std::exception& e) {
       r.failed = true;
       r.error = std::string("storing the result failed: ") + e.what();
@@ -435,6 +441,16 @@ void Coordinator::finish_task(int i) {
   for (int c : children_[static_cast<std::size_t>(i)]) --missing_[static_cast<std::size_t>(c)];
   update_priorities();
   need_assign_ = true;
+}
+
+void Coordinator::storage_failed(int i, const std::string& what) {
+  if (storage_error_.empty()) storage_error_ = what;
+  st_[static_cast<std::size_t>(i)] = St::Waiting;
+  try {
+    store_.mark_pending(plan_.tasks[static_cast<std::size_t>(i)].key);
+  } catch (const StorageError&) {  // the journal is full too: the replay finds it unfinished
+  }
+  begin_drain("the store cannot be written");
 }
 
 void Coordinator::block_descendants(int i) {
@@ -522,6 +538,7 @@ int Coordinator::exit_code() const {
     if (st_[i] == St::Waiting) (unplaceable_[i] ? bad : left) = true;
     if (st_[i] == St::Failed || st_[i] == St::Blocked) bad = true;
   }
+  if (!storage_error_.empty()) return kExitFailure;
   if (left && draining_) return kExitInterrupted;
   if (left && walltime_hit_) return kExitWalltime;
   if (bad || left) return kExitFailure;
@@ -577,7 +594,12 @@ int Coordinator::run(SchedSummary* summary) {
     }
     check_failed_groups();
     progress(false);
-    store_.flush_if_due();
+    try {
+      store_.flush_if_due();
+    } catch (const StorageError& e) {
+      if (storage_error_.empty()) storage_error_ = e.what();
+      begin_drain("the store cannot be written");
+    }
     if (activity)
       napper_.reset();
     else
@@ -585,7 +607,13 @@ int Coordinator::run(SchedSummary* summary) {
   }
   int code = exit_code();
   for (int rank = 1; rank < pl_.world_size; ++rank) send({{"code", code}}, rank, kTagStop, world_);
-  store_.flush();
+  try {
+    store_.flush();
+  } catch (const StorageError& e) {
+    // store.h5 keeps its last complete version; the journal holds every completion since.
+    if (storage_error_.empty()) storage_error_ = e.what();
+    code = kExitFailure;
+  }
 
   SchedSummary s;
   s.total = static_cast<int>(st_.size());
@@ -611,6 +639,10 @@ int Coordinator::run(SchedSummary* summary) {
       GBM_LOG(Info, "  failed: " << plan_.tasks[i].name << ": " << store_.record(plan_.tasks[i].key).error);
       ++shown;
     }
+  if (!storage_error_.empty())
+    GBM_LOG(Error, "the store cannot be written: " << storage_error_
+                       << "; what was stored is kept: free space and run the same command again "
+                          "to resume");
   if (code == kExitInterrupted) GBM_LOG(Info, "interrupted: run the same command again to resume");
   if (code == kExitWalltime)
     GBM_LOG(Info, "walltime: the remaining tasks would not finish in time; resume in a new job");

@@ -11,6 +11,7 @@
 #include <cstring>
 #include <filesystem>
 #include <limits>
+#include <sstream>
 #include <unordered_map>
 
 #include "common/error.hpp"
@@ -37,14 +38,6 @@ void check_key(const std::string& key) {
   for (char c : key)
     GBM_CHECK(std::isalnum(static_cast<unsigned char>(c)) || c == '-' || c == '_' || c == '.',
               "task key '" << key << "' has a character that cannot be part of a file name");
-}
-
-void fsync_path(const std::string& path) {
-  int fd = ::open(path.c_str(), O_RDONLY);
-  if (fd >= 0) {
-    ::fsync(fd);
-    ::close(fd);
-  }
 }
 
 // Metrics as the result file keeps them: numbers (and booleans) as doubles, strings as
@@ -87,9 +80,9 @@ void write_uint64(hid_t loc, const std::string& name, const std::vector<std::uin
 
 void write_result_file(const std::string& path, const std::string& key, const std::string& kind,
                        const TaskResult& r, const std::string& digest, bool sync) {
-  std::string tmp = path + ".tmp." + std::to_string(::getpid());
+  std::string image;
   {
-    h5::Handle f = h5::create_file(tmp);
+    h5::Handle f = h5::create_memory_file(path);
     h5::set_attr(f, "schema_version", static_cast<double>(kSchemaVersion));
     h5::set_attr(f, "key", key);
     h5::set_attr(f, "kind", kind);
@@ -105,7 +98,8 @@ void write_result_file(const std::string& path, const std::string& key, const st
     }
     h5::Handle c = h5::ensure_group(f, "curves");
     for (const auto& curve : r.curves) {
-      GBM_CHECK(curve.name.find('/') == std::string::npos, "curve name '" << curve.name << "' has a '/'");
+      GBM_CHECK(curve.name.find('/') == std::string::npos,
+                "curve name '" << curve.name << "' has a '/'");
       h5::write(c, curve.name, curve.values);
     }
     h5::Handle p = h5::ensure_group(f, "predictions");
@@ -135,10 +129,9 @@ void write_result_file(const std::string& path, const std::string& key, const st
     }
     h5::Handle a = h5::ensure_group(f, "artifacts");
     for (const auto& [name, rel] : r.artifacts) h5::set_attr(a, name, rel);
+    image = h5::file_image(f, path);
   }
-  if (sync) fsync_path(tmp);
-  GBM_CHECK(::rename(tmp.c_str(), path.c_str()) == 0,
-            "cannot rename " << tmp << " to " << path << ": " << std::strerror(errno));
+  fs::atomic_write(path, image, sync);  // a full disk: StorageError, the old file stays
 }
 
 struct AttrList {
@@ -325,6 +318,9 @@ struct Store::Impl {
     while (off < bytes.size()) {
       ssize_t n = ::write(journal_fd, bytes.data() + off, bytes.size() - off);
       if (n < 0 && errno == EINTR) continue;
+      if (n < 0 && (errno == ENOSPC || errno == EDQUOT))  // a torn line is dropped on replay
+        throw StorageError(journal_path() + ": No space left on device while appending to it",
+                           __FILE__, __LINE__);
       GBM_CHECK(n >= 0, "cannot append to " << journal_path() << ": " << std::strerror(errno));
       off += static_cast<std::size_t>(n);
     }
@@ -335,9 +331,9 @@ struct Store::Impl {
 
   void write_index() {
     std::string path = dir + "/store.h5";
-    std::string tmp = path + ".tmp." + std::to_string(::getpid());
+    std::string image;
     {
-      h5::Handle f = h5::create_file(tmp);
+      h5::Handle f = h5::create_memory_file(path);
       h5::set_attr(f, "schema_version", static_cast<double>(kSchemaVersion));
       h5::set_attr(f, "sweep_name", info.sweep_name);
       h5::set_attr(f, "sweep_path", info.sweep_path);
@@ -393,12 +389,11 @@ struct Store::Impl {
         if (r.status != "done") continue;
         std::string target = "results/" + r.key + ".h5";
         GBM_H5_CHECK(H5Lcreate_external(target.c_str(), "/", res, r.key.c_str(), H5P_DEFAULT,
-                                        H5P_DEFAULT), tmp);
+                                        H5P_DEFAULT), path);
       }
+      image = h5::file_image(f, path);
     }
-    if (options.sync) fsync_path(tmp);
-    GBM_CHECK(::rename(tmp.c_str(), path.c_str()) == 0,
-              "cannot rename " << tmp << " to " << path << ": " << std::strerror(errno));
+    fs::atomic_write(path, image, options.sync);
     dirty = false;
     last_flush = now_s();
   }
