@@ -99,31 +99,15 @@ ExprMatrix combat_seq(const ExprMatrix& counts, const std::vector<std::string>& 
   std::vector<std::vector<std::size_t>> idx;
   for (const auto& b : fit.batches) idx.push_back(members[b]);
 
-  // Library sizes: the column sums of all genes (DGEList's default lib.size; no TMM here).
-  std::vector<double> log_lib(S, 0.0);
-  for (std::size_t j = 0; j < S; ++j) {
-    double sum = 0;
+  for (std::size_t j = 0; j < S; ++j)
     for (std::size_t g = 0; g < G; ++g) {
       const double v = counts.at(g, j);
       if (!(v >= 0) || v != std::floor(v))
         GBM_THROW("combat_seq: gene " + counts.genes[g] + ", sample " + counts.samples[j] +
                   ": " + std::to_string(v) + " is not a non-negative integer count");
-      sum += v;
     }
-    if (sum <= 0) GBM_THROW("combat_seq: sample " + counts.samples[j] + " has no counts");
-    log_lib[j] = std::log(sum);
-  }
-
   // sva: genes that are all zero in any batch are not adjusted (kept aside, put back as is).
   fit.adjusted.assign(G, true);
-  auto slice = [&](std::size_t g, std::size_t b) {
-    Slice s;
-    for (std::size_t j : idx[b]) {
-      s.y.push_back(counts.at(g, j));
-      s.log_lib.push_back(log_lib[j]);
-    }
-    return s;
-  };
   auto row_sum = [&](std::size_t g, std::size_t b) {
     double t = 0;
     for (std::size_t j : idx[b]) t += counts.at(g, j);
@@ -132,6 +116,28 @@ ExprMatrix combat_seq(const ExprMatrix& counts, const std::vector<std::string>& 
   for (std::size_t g = 0; g < G; ++g)
     for (std::size_t b = 0; b < B; ++b)
       if (row_sum(g, b) <= 0) fit.adjusted[g] = false;
+
+  // Library sizes: the column sums of the genes kept above (sva builds its DGEList after
+  // setting the others aside; no normalisation factors).
+  std::vector<double> log_lib(S, 0.0);
+  for (std::size_t j = 0; j < S; ++j) {
+    double sum = 0;
+    for (std::size_t g = 0; g < G; ++g)
+      if (fit.adjusted[g]) sum += counts.at(g, j);
+    if (sum <= 0 && B > 1)
+      GBM_THROW("combat_seq: sample " + counts.samples[j] + " has no counts in the genes "
+                "expressed in every batch");
+    log_lib[j] = std::log(std::max(sum, 1.0));
+  }
+
+  auto slice = [&](std::size_t g, std::size_t b) {
+    Slice s;
+    for (std::size_t j : idx[b]) {
+      s.y.push_back(counts.at(g, j));
+      s.log_lib.push_back(log_lib[j]);
+    }
+    return s;
+  };
 
   // Dispersions per batch (sva: estimateGLMCommonDisp, then estimateGLMTagwiseDisp with
   // prior.df = 0, on each batch's samples with an intercept-only design).

@@ -3,7 +3,8 @@
 // sva::ComBat_seq, files R/ComBat_seq.R and R/helper_seq.R) with its defaults: no group or
 // covariates, shrink = FALSE, shrink.disp = FALSE, so there is no empirical-Bayes step.
 // Per gene, a negative-binomial GLM with one coefficient per batch and log library size as
-// offset; per batch a gene-wise dispersion; each count is moved from its batch's NB(mu, phi)
+// offset (library size = column sum of the genes expressed in every batch); per batch a
+// gene-wise dispersion; each count is moved from its batch's NB(mu, phi)
 // to the batch-free NB(mu*, phi*) by matching quantiles. Plain C++ (Rmath for the NB).
 #include <string>
 #include <vector>
@@ -37,7 +38,8 @@ struct CombatSeqFit {
 // Adjusted counts (non-negative integers) with the genes and samples of `counts`. `batch`
 // gives each sample's batch label, in sample order. A batch of one sample is an error, as in
 // sva ("ComBat-seq doesn't support 1 sample per batch yet"); one batch gives the counts back
-// unchanged (the quantile map is then the identity). Genes that are all zero in any batch are
+// unchanged (the quantile map is then the identity; sva has no such case: its one batch
+// column is dropped as an intercept). Genes that are all zero in any batch are
 // left unadjusted (sva does the same and puts them back after).
 ExprMatrix combat_seq(const ExprMatrix& counts, const std::vector<std::string>& batch,
                       const CombatSeqOptions& options = {}, CombatSeqFit* fit = nullptr);

@@ -15,8 +15,9 @@ using namespace gbmsweep::drug;
 
 namespace {
 
-// 6 genes x 6 samples, batches A (s1-s3) and B (s4-s6). Every column sums to 200,000 (g1
-// takes up the rest), so the per-batch NB mean fit is exact: beta_gb = log(mean_gb / 2e5).
+// 6 genes x 6 samples, batches A (s1-s3) and B (s4-s6). The library sizes (column sums over
+// the genes expressed in every batch, i.e. without g3 and g4) are all 200,000 (g1 takes up
+// the rest), so the per-batch NB mean fit is exact: beta_gb = log(mean_gb / 2e5).
 //   g1 filler (~199,000), g2 = A (100, 140, 180) and B = 3 x A, g3 all zero,
 //   g4 zero in batch A, g5 only 0/1 counts, g6 no batch effect.
 ExprMatrix six_by_six() {
@@ -33,7 +34,7 @@ ExprMatrix six_by_six() {
     double rest = 0;
     for (int g = 0; g < 5; ++g) {
       m.values[(g + 1) * 6 + j] = rows[g][j];
-      rest += rows[g][j];
+      if (g != 2) rest += rows[g][j];  // g4 is set aside: not in sva's library sizes
     }
     m.values[j] = 200000 - rest;
   }
