@@ -5,6 +5,7 @@
 #include <Rmath.h>
 
 #include <algorithm>
+#include <cctype>
 #include <cmath>
 #include <functional>
 #include <map>
@@ -243,7 +244,18 @@ std::vector<std::pair<std::string, std::string>> read_batch_table(const std::str
 std::vector<std::string> batches_for(const std::vector<std::pair<std::string, std::string>>& t,
                                      const std::vector<std::string>& samples,
                                      const std::string& path) {
+  // IDs as the count matrix writes them, or as the response table may ("802", "GS802" for
+  // GS.802; read_gse_response does the same).
+  auto digits = [](const std::string& x) {
+    return !x.empty() && std::all_of(x.begin(), x.end(), [](unsigned char c) {
+      return std::isdigit(c) != 0;
+    });
+  };
   std::map<std::string, std::string> of(t.begin(), t.end());
+  for (const auto& [id, label] : t) {
+    if (digits(id)) of.emplace("GS." + id, label);
+    if (id.rfind("GS", 0) == 0 && digits(id.substr(2))) of.emplace("GS." + id.substr(2), label);
+  }
   std::vector<std::string> out, missing;
   for (const auto& s : samples) {
     auto it = of.find(s);

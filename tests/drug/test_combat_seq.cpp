@@ -170,14 +170,16 @@ BOOST_AUTO_TEST_CASE(batch_table_reading) {
   const std::string path = (dir / "batches.csv").string();
   {
     std::ofstream f(path, std::ios::binary);
-    f << "\xEF\xBB\xBFsample,batch\r\nGS.1,run1\r\nGS.2,run2\r\n";
+    f << "\xEF\xBB\xBFsample,batch\r\nGS.1,run1\r\nGS.2,run2\r\n3,run1\r\nGS4,run2\r\n";
   }
   const auto t = read_batch_table(path);
-  BOOST_TEST(t.size() == 2u);
+  BOOST_TEST(t.size() == 4u);
   BOOST_TEST(t[0].first == "GS.1");
   BOOST_TEST(t[1].second == "run2");
   const auto b = batches_for(t, {"GS.2", "GS.1"}, path);
   BOOST_TEST(b == (std::vector<std::string>{"run2", "run1"}));
+  // "3" and "GS4" name GS.3 and GS.4, as in the response table.
+  BOOST_TEST(batches_for(t, {"GS.3", "GS.4"}, path) == (std::vector<std::string>{"run1", "run2"}));
   try {
     batches_for(t, {"GS.1", "GS.9"}, path);
     BOOST_FAIL("no throw");
