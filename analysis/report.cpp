@@ -606,7 +606,7 @@ void ReportBuilder::drug_table() {
   }
   struct Row {
     std::string experiment, source, target, variant;
-    std::vector<double> spearman, pearson, rmse;
+    std::vector<double> spearman, pearson, rmse, repeat;
     std::size_t expected_repeats = 0;  // params.repeats, summed over pooled records
   };
   std::vector<Row> rows;
@@ -634,7 +634,8 @@ void ReportBuilder::drug_table() {
     bool found = false;
     for (const auto& c : r->result->curves) {
       auto* dst = c.name == "spearman" ? &it->spearman : c.name == "pearson" ? &it->pearson
-                  : c.name == "rmse"   ? &it->rmse     : nullptr;
+                  : c.name == "rmse"   ? &it->rmse
+                  : c.name == "repeat" ? &it->repeat   : nullptr;
       if (dst) dst->insert(dst->end(), c.values.begin(), c.values.end());
       found |= c.name == "spearman";
     }
@@ -657,9 +658,53 @@ void ReportBuilder::drug_table() {
     if (std::none_of(rows.begin(), rows.end(), [&](const Row& r) { return r.experiment == b; }))
       missing("drug study: benchmark " + b + " has no finished aggregate record");
 
+  // The reference arm of a row: no transfer learning on the same target, i.e. the
+  // experiment named as the target ("gse" for GSE232173 arms, "hgcc" for HGCC ones), with the
+  // same variant; a benchmark (no variant) takes the target's only no-TL row if there is one.
+  auto baseline = [&](const Row& r) -> const Row* {
+    std::vector<const Row*> found;
+    for (const auto& b : rows)
+      if (b.experiment == r.target && b.target == r.target) found.push_back(&b);
+    for (const Row* b : found)
+      if (b->variant == r.variant) return b;
+    return is_bench(r) && found.size() == 1 ? found[0] : nullptr;
+  };
+  auto paired_p = [&](const Row& r) {
+    const Row* b = baseline(r);
+    if (!b) return Cell::str("—");
+    if (b == &r) return Cell::str("reference");
+    // Pairs by repeat number (the "repeat" curve), else by position when the counts agree.
+    std::vector<double> x, y;
+    const bool by_id = r.repeat.size() == r.spearman.size() &&
+                       b->repeat.size() == b->spearman.size() && !r.repeat.empty();
+    if (by_id) {
+      for (std::size_t i = 0; i < r.spearman.size(); ++i)
+        for (std::size_t j = 0; j < b->spearman.size(); ++j)
+          if (b->repeat[j] == r.repeat[i] && std::isfinite(r.spearman[i]) &&
+              std::isfinite(b->spearman[j])) {
+            x.push_back(r.spearman[i]);
+            y.push_back(b->spearman[j]);
+          }
+    } else if (r.spearman.size() == b->spearman.size()) {
+      for (std::size_t i = 0; i < r.spearman.size(); ++i)
+        if (std::isfinite(r.spearman[i]) && std::isfinite(b->spearman[i])) {
+          x.push_back(r.spearman[i]);
+          y.push_back(b->spearman[i]);
+        }
+    }
+    if (x.size() < 2) {
+      missing("drug " + r.experiment + " / " + r.source + ": fewer than 2 repeats pair with " +
+              b->experiment + "; no paired test");
+      return Cell::str("n/a");
+    }
+    const SignedRankResult w = wilcoxon_signed_rank(x, y);
+    return std::isfinite(w.p) ? Cell::p(w.p) : Cell::str("n/a (no differences)");
+  };
+
   Table t;
   t.title = "Drug response: Spearman correlation of pooled out-of-fold predictions (mean ± sd over repeats)";
-  t.header = {"Experiment", "Source drug", "Target", "Spearman", "Pearson", "RMSE", "Repeats"};
+  t.header = {"Experiment", "Source drug", "Target", "Spearman", "Pearson", "RMSE", "Repeats",
+              "p vs no TL"};
   bool variants = std::any_of(rows.begin(), rows.end(), [](const Row& r) { return !r.variant.empty(); });
   if (variants) t.header.insert(t.header.begin() + 3, "Variant");
   for (const auto& r : rows) {
@@ -679,10 +724,15 @@ void ReportBuilder::drug_table() {
     std::vector<Cell> row{Cell::str(r.experiment + (is_bench(r) ? " (benchmark)" : "")), Cell::str(r.source),
                           Cell::str(r.target), cell(r.spearman), cell(r.pearson), cell(r.rmse),
                           Cell::str(std::to_string(s.n))};
+    row.push_back(paired_p(r));
     if (variants) row.insert(row.begin() + 3, Cell::str(r.variant.empty() ? "—" : r.variant));
     t.rows.push_back(row);
   }
-  t.note = "Benchmarks last. sd over repeats (n − 1); Repeats counts repeats with a defined Spearman.";
+  t.note = "Benchmarks last. sd over repeats (n − 1); Repeats counts repeats with a defined "
+           "Spearman. p vs no TL: two-sided Wilcoxon signed-rank test (R's wilcox.test, "
+           "paired) of the arm's per-repeat Spearman against the no-transfer arm on the same "
+           "target (the experiment named as the target, e.g. gse; same variant), paired by "
+           "repeat; \"reference\" marks that arm.";
   drug_table_ = t;
 }
 

@@ -128,4 +128,64 @@ FriedmanResult friedman_nemenyi(const ScoreTable& t, const FriedmanOptions& o) {
   return res;
 }
 
+SignedRankResult wilcoxon_signed_rank(const std::vector<double>& x,
+                                      const std::vector<double>& y) {
+  GBM_CHECK(x.size() == y.size(),
+            "wilcoxon_signed_rank: " << x.size() << " and " << y.size() << " values");
+  std::vector<double> d;
+  bool zeros = false;
+  for (std::size_t i = 0; i < x.size(); ++i) {
+    GBM_CHECK(std::isfinite(x[i]) && std::isfinite(y[i]),
+              "wilcoxon_signed_rank: pair " << i << " is not finite");
+    const double v = x[i] - y[i];
+    if (v == 0) {
+      zeros = true;
+    } else {
+      d.push_back(v);
+    }
+  }
+  SignedRankResult r;
+  r.n = static_cast<int>(d.size());
+  if (d.empty()) {
+    r.p = std::numeric_limits<double>::quiet_NaN();
+    return r;
+  }
+  // Mid-ranks of |d|; tie group sizes for the variance correction.
+  std::vector<std::size_t> order(d.size());
+  for (std::size_t i = 0; i < order.size(); ++i) order[i] = i;
+  std::sort(order.begin(), order.end(),
+            [&](std::size_t a, std::size_t b) { return std::abs(d[a]) < std::abs(d[b]); });
+  std::vector<double> rank(d.size());
+  double tie_term = 0;  // Σ (t³ − t)
+  bool ties = false;
+  for (std::size_t i = 0; i < order.size();) {
+    std::size_t j = i;
+    while (j + 1 < order.size() && std::abs(d[order[j + 1]]) == std::abs(d[order[i]])) ++j;
+    const double mid = (static_cast<double>(i + j) + 2) / 2;  // ranks i+1 .. j+1
+    for (std::size_t k = i; k <= j; ++k) rank[order[k]] = mid;
+    const double t = static_cast<double>(j - i + 1);
+    if (t > 1) ties = true;
+    tie_term += t * t * t - t;
+    i = j + 1;
+  }
+  for (std::size_t i = 0; i < d.size(); ++i)
+    if (d[i] > 0) r.statistic += rank[i];
+  const double n = r.n;
+  r.exact = r.n < 50 && !ties && !zeros;
+  if (r.exact) {
+    // Two-sided: twice the smaller tail, P(V >= v) above the centre, P(V <= v) below.
+    const double p = r.statistic > n * (n + 1) / 4
+                         ? psignrank(r.statistic - 1, n, /*lower*/ 0, /*log*/ 0)
+                         : psignrank(r.statistic, n, 1, 0);
+    r.p = std::min(1.0, 2 * p);
+  } else {
+    double z = r.statistic - n * (n + 1) / 4;
+    const double sigma = std::sqrt(n * (n + 1) * (2 * n + 1) / 24 - tie_term / 48);
+    const double correction = z > 0 ? 0.5 : z < 0 ? -0.5 : 0.0;
+    z = (z - correction) / sigma;
+    r.p = 2 * std::min(pnorm(z, 0, 1, 1, 0), pnorm(z, 0, 1, 0, 0));
+  }
+  return r;
+}
+
 }  // namespace gbmsweep::analysis

@@ -66,4 +66,19 @@ double clip_psturng(double p);
 // Critical difference of mean ranks at level alpha for k methods and n blocks.
 double critical_difference(int k, int n, double alpha);
 
+// Wilcoxon signed-rank test of paired samples, two-sided, as R's
+// wilcox.test(x, y, paired = TRUE) with its defaults (R's stats/R/wilcox.test.R): d = x − y,
+// zero differences dropped; V = the sum of the ranks of |d| (mid-ranks for ties) over d > 0;
+// exact p (psignrank) when n < 50 and there are neither ties nor zeros, else the normal
+// approximation with the tie correction of the variance and a continuity correction of 0.5.
+struct SignedRankResult {
+  double statistic = 0;  // V
+  int n = 0;             // pairs with a non-zero difference
+  bool exact = false;
+  double p = 0;          // NaN when n = 0 (R: no p either)
+};
+// Throws gbmsweep::Error when the sizes differ or a value is not finite.
+SignedRankResult wilcoxon_signed_rank(const std::vector<double>& x,
+                                      const std::vector<double>& y);
+
 }  // namespace gbmsweep::analysis

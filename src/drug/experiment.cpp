@@ -9,6 +9,7 @@
 #include "common/error.hpp"
 #include "common/log.hpp"
 #include "drug/benchmarks.hpp"
+#include "drug/combat_seq.hpp"
 #include "drug/readers.hpp"
 
 namespace gbmsweep::drug {
@@ -144,9 +145,14 @@ const ExprMatrix& DrugData::expression_locked(Dataset d) {
         if (!counts.empty()) {
           // IDs to symbols before normalising: counts of one symbol are summed. Then as the
           // reference (GSE232173preprocess.R): the cultures with a response only, edgeR's
-          // filterByExpr(min.count = 0, min.prop = 0.1), TMM, log-CPM with prior count 2. Its
-          // ComBat-seq step needs the batch table, which is not public: not done.
-          ExprMatrix m = to_symbols(read_count_matrix(counts), gene_map_locked(), counts, true);
+          // filterByExpr(min.count = 0, min.prop = 0.1), TMM, log-CPM with prior count 2.
+          // With [data] gse_batches, the reference's first step: ComBat-seq over the
+          // sequencing batch, on every sample of the count matrix (sva defaults).
+          ExprMatrix raw = read_count_matrix(counts);
+          if (!opts_.gse_batches.empty())
+            raw = combat_seq(raw, batches_for(read_batch_table(opts_.gse_batches), raw.samples,
+                                              opts_.gse_batches));
+          ExprMatrix m = to_symbols(std::move(raw), gene_map_locked(), counts, true);
           const std::string resp = path("gse_response", true);
           if (!resp.empty()) {
             if (!gse_clin_) gse_clin_ = read_gse_response(resp);
@@ -244,7 +250,8 @@ Cohort DrugData::cohort(const Step& step, GeneChoice choice) {
 static std::string options_key(const ReadOptions& o) {
   std::string k = std::string("|repeated=") +
                   (o.repeated_columns == RepeatedColumns::Mean ? "mean" : "first") +
-                  "|release=" + gdsc_release_name(o.gdsc_release) + "|map=" + o.gene_map;
+                  "|release=" + gdsc_release_name(o.gdsc_release) + "|map=" + o.gene_map +
+                  "|batches=" + o.gse_batches;
   for (const auto& [drug, ids] : o.gdsc_drug_ids) {
     k += "|" + drug + "=";
     for (auto id : ids) k += std::to_string(id) + ",";
@@ -263,6 +270,9 @@ std::shared_ptr<DrugData> open_drug_data(const std::string& dir, const ReadOptio
   if (!options.gene_map.empty() && sfs::is_regular_file(options.gene_map))
     key += "|" + std::to_string(sfs::file_size(options.gene_map)) + "|" +
            std::to_string(sfs::last_write_time(options.gene_map).time_since_epoch().count());
+  if (!options.gse_batches.empty() && sfs::is_regular_file(options.gse_batches))
+    key += "|" + std::to_string(sfs::file_size(options.gse_batches)) + "|" +
+           std::to_string(sfs::last_write_time(options.gse_batches).time_since_epoch().count());
   std::vector<std::string> stamps;
   for (const auto& e : sfs::recursive_directory_iterator(canonical))
     if (e.is_regular_file())

@@ -4,17 +4,20 @@
 #include <cctype>
 #include <cstdlib>
 #include <filesystem>
+#include <map>
 #include <optional>
 #include <set>
 
 #include "common/error.hpp"
+#include "drug/combat_seq.hpp"
 #include "drug/experiment.hpp"
 
 namespace gbmsweep::drug {
 
 using nlohmann::json;
 
-ReadOptions read_options(const json& d, const std::string& gene_map) {
+ReadOptions read_options(const json& d, const std::string& gene_map,
+                         const std::string& gse_batches) {
   ReadOptions o;
   o.gdsc_release = parse_gdsc_release(d.value("gdsc_release", std::string("GDSC2")));
   o.repeated_columns = parse_repeated_columns(d.value("repeated_columns", std::string("mean")));
@@ -25,6 +28,7 @@ ReadOptions read_options(const json& d, const std::string& gene_map) {
       o.gdsc_drug_ids[key] = ids.get<std::vector<long long>>();
     }
   o.gene_map = gene_map;
+  o.gse_batches = gse_batches;
   return o;
 }
 
@@ -80,7 +84,8 @@ void check_drug_inputs(const json& config, Problems& out) {
     return;
   }
   const std::string gene_map = data.value("gene_map", std::string());
-  const ReadOptions opts = read_options(d, gene_map);
+  const std::string batches = data.value("gse_batches", std::string());
+  const ReadOptions opts = read_options(d, gene_map, batches);
 
   // What the planned tasks read: GDSC for the gdsc* experiments; every other experiment and
   // every benchmark uses the genes the three datasets share, so all three expressions.
@@ -150,6 +155,37 @@ void check_drug_inputs(const json& config, Problems& out) {
         if (!sm.titles.empty()) sm.table.samples = sm.titles;
         return sm.table;
       }, false);
+    }
+  }
+  // ComBat-seq's batch table must name every sample of the count matrix, with at least two
+  // samples per batch (sva refuses a batch of one).
+  if (!batches.empty()) {
+    const std::string counts = gse ? find("gse_counts", true) : std::string();
+    if (!gse) {
+      // no experiment reads GSE232173: nothing to adjust
+    } else if (counts.empty()) {
+      out.add(batches, 0, "[data] gse_batches is set but GSE232173 has no raw count file "
+                          "(ComBat-seq adjusts counts; a series matrix is used as it is)");
+    } else if (auto table = attempt(out, [&] { return read_batch_table(batches); })) {
+      if (e_gse) {
+        std::map<std::string, std::string> of(table->begin(), table->end());
+        std::map<std::string, int> size;
+        std::size_t missing = 0;
+        for (const auto& s : e_gse->samples) {
+          auto it = of.find(s);
+          if (it != of.end()) {
+            ++size[it->second];
+          } else if (++missing <= 20) {
+            out.add(batches, 0, "no batch for sample " + s + " of " + counts);
+          }
+        }
+        if (missing > 20)
+          out.add(batches, 0, std::to_string(missing - 20) + " more samples without a batch");
+        for (const auto& [label, n] : size)
+          if (n == 1)
+            out.add(batches, 0, "batch '" + label + "' has one sample of " + counts +
+                                    "; ComBat-seq needs at least two per batch");
+      }
     }
   }
   if (mp && !mapped_any)

@@ -12,8 +12,10 @@
 namespace gbmsweep::drug {
 
 // The readers' options from a sweep's [drug] section (or a task's "read" params, which carry
-// the same keys: gdsc_release, repeated_columns, gdsc_drug_ids) and [data] gene_map ("" none).
-ReadOptions read_options(const nlohmann::json& drug, const std::string& gene_map);
+// the same keys: gdsc_release, repeated_columns, gdsc_drug_ids), [data] gene_map and
+// [data] gse_batches ("" none).
+ReadOptions read_options(const nlohmann::json& drug, const std::string& gene_map,
+                         const std::string& gse_batches = "");
 
 // Opens the drug inputs that `config` (the validated sweep, Plan::config) needs and adds each
 // problem to `out`: missing or ambiguous files, unreadable rows (non-numeric AUCs, repeated

@@ -41,6 +41,9 @@ struct ReadOptions {
   GdscRelease gdsc_release = GdscRelease::Gdsc2;
   std::map<std::string, std::vector<long long>> gdsc_drug_ids;  // by lower-case drug name
   std::string gene_map;                                         // "" none
+  // [data] gse_batches: sample -> sequencing batch of the GSE232173 counts; when set, the
+  // counts are ComBat-seq adjusted before filterByExpr (drug/combat_seq.hpp). "" none.
+  std::string gse_batches;
   GdscChoice gdsc_choice(const std::string& drug) const;
 };
 

@@ -387,6 +387,7 @@ class Planner {
     json in = {{"data", cfg["data"]["drug"]}};
     if (cfg["data"].contains("gene_set")) in["gene_set"] = cfg["data"]["gene_set"];
     if (cfg["data"].contains("gene_map")) in["gene_map"] = cfg["data"]["gene_map"];
+    if (cfg["data"].contains("gse_batches")) in["gse_batches"] = cfg["data"]["gse_batches"];
     return in;
   }
 
@@ -452,6 +453,8 @@ class Planner {
                       {"read", read_options(d)}};
           t.inputs = {{"data", cfg["data"]["drug"]}};
           if (cfg["data"].contains("gene_map")) t.inputs["gene_map"] = cfg["data"]["gene_map"];
+          if (cfg["data"].contains("gse_batches"))
+            t.inputs["gse_batches"] = cfg["data"]["gse_batches"];
           folds.push_back(add(t, cfg));
         }
       aggregate(cfg, "bench_" + b, nullptr, gse, folds);

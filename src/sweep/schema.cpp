@@ -27,6 +27,9 @@ std::vector<Field> make_schema() {
       {"data.gene_map", T::String, nullptr, {},
        "two columns with a header (ID as in the expression file, then symbol; TSV or CSV): "
        "maps Ensembl or Entrez row IDs to symbols"},
+      {"data.gse_batches", T::String, nullptr, {},
+       "two columns with a header (GSE232173 sample as in the count matrix, then its "
+       "sequencing batch; TSV or CSV): the counts are ComBat-seq adjusted before filterByExpr"},
       // [mri]
       {"mri.inputs", T::StringList, json(mods), {}, "inputs to train: modalities or mri.sets names"},
       {"mri.sets.*", T::StringList, nullptr, mods, "multi-channel input: its modalities"},

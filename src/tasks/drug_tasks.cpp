@@ -55,10 +55,11 @@ drug::Step step_of(const json& s) {
 // The readers' options from the task's "read" params and its gene_map input.
 drug::ReadOptions read_options(const TaskContext& ctx) {
   const json& in = ctx.spec->inputs;
-  return drug::read_options(ctx.spec->params.value("read", json::object()),
-                            in.contains("gene_map") && in["gene_map"].is_string()
-                                ? in["gene_map"].get<std::string>()
-                                : "");
+  auto input = [&](const char* name) {
+    return in.contains(name) && in[name].is_string() ? in[name].get<std::string>() : "";
+  };
+  return drug::read_options(ctx.spec->params.value("read", json::object()), input("gene_map"),
+                            input("gse_batches"));
 }
 
 std::shared_ptr<drug::DrugData> data_of(const TaskContext& ctx) {

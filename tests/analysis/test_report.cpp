@@ -249,6 +249,45 @@ BOOST_AUTO_TEST_CASE(partial_store_says_what_is_missing) {
   keep_or_remove(o.out_dir);
 }
 
+BOOST_AUTO_TEST_CASE(drug_arms_get_a_paired_p_against_no_transfer) {
+  // Target "gse": the arm "gse" is the reference. Per repeat, 2-step = gse + 0.11·k (k = 1..6,
+  // all positive, distinct): V = 21, exact two-sided p = 2/64. Temozolomide: differences
+  // 0.01, -0.02, 0.03, ..., 0.06: V = 21 − 2 = 19, p = 2·3/64 (see test_stats). Its record
+  // lists the repeats in reverse order, so pairing must follow the "repeat" curve.
+  const std::vector<double> base{0.10, 0.20, 0.15, 0.05, 0.12, 0.30};
+  std::vector<double> two_step, tmz, ids{0, 1, 2, 3, 4, 5};
+  const std::vector<double> tmz_delta{0.01, -0.02, 0.03, 0.04, 0.05, 0.06};
+  for (int k = 0; k < 6; ++k) {
+    two_step.push_back(base[k] + 0.11 * (k + 1));
+    tmz.push_back(base[k] + tmz_delta[k]);
+  }
+  std::vector<double> tmz_rev(tmz.rbegin(), tmz.rend()), ids_rev(ids.rbegin(), ids.rend());
+  std::vector<TaskRecord> records{drug_record("gse", nullptr, base),
+                                  drug_record("gdsc_hgcc_gse", "oxaliplatin", two_step),
+                                  drug_record("gdsc_hgcc_gse", "temozolomide", tmz_rev),
+                                  drug_record("bench_mgmt", nullptr, {0.3, 0.4})};
+  for (auto& r : records) r.params["target"] = "gse";
+  for (int i = 0; i < 2; ++i) records[i].result->curves.push_back({"repeat", ids});
+  records[2].result->curves.push_back({"repeat", ids_rev});
+  ga::ReportOptions o;
+  o.out_dir = fresh_dir("drug_p");
+  o.plots = false;
+  o.drug_benchmarks = {"bench_mgmt"};
+  auto s = ga::write_report(o, records);
+  auto td = ga::read_csv(o.out_dir + "/table_drug.csv");
+  BOOST_TEST_REQUIRE(td.rows.size() == 4u);
+  const std::size_t c = td.column("p vs no TL");
+  BOOST_TEST(td.rows[0][c] == "reference");
+  BOOST_TEST(td.number(1, c) == 2.0 / 64, boost::test_tools::tolerance(0.01));
+  BOOST_TEST(td.number(2, c) == 6.0 / 64, boost::test_tools::tolerance(0.01));
+  // The benchmark has 2 repeats against 6 and no repeat numbers: no pairs, said so.
+  BOOST_TEST(td.rows[3][c] == "n/a");
+  bool said = false;
+  for (const auto& l : s.completeness) said |= l.find("no paired test") != std::string::npos;
+  BOOST_TEST(said);
+  keep_or_remove(o.out_dir);
+}
+
 BOOST_AUTO_TEST_CASE(empty_store_still_writes_a_report) {
   ga::ReportOptions o;
   o.out_dir = fresh_dir("empty");

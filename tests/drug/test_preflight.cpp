@@ -6,7 +6,9 @@
 #include <fstream>
 
 #include "common/fs.hpp"
+#include "drug/experiment.hpp"
 #include "drug/preflight.hpp"
+#include "drug/readers.hpp"
 #include "drug/synth.hpp"
 #include "fixtures.hpp"
 
@@ -175,6 +177,38 @@ BOOST_AUTO_TEST_CASE(missing_folder_and_files) {
   Problems r;
   check_drug_inputs(c, r);
   find(r, {"[data] drug"});
+}
+
+BOOST_AUTO_TEST_CASE(gse_batches_must_cover_the_count_matrix) {
+  // [data] gse_batches (ComBat-seq): every sample of the count matrix needs a batch; the first
+  // sample is left out of the table, so the preflight names the table and that sample.
+  Folder f("pf_batches");
+  const auto samples = read_count_matrix(f.files.gse_counts).samples;
+  BOOST_REQUIRE(samples.size() >= 5u);
+  const std::string table = (f.dir.path / "batches.tsv").string();
+  {
+    std::ofstream out(table, std::ios::binary);
+    out << "sample\tbatch\r\n";
+    for (std::size_t i = 1; i < samples.size(); ++i)
+      out << samples[i] << "\t" << (i % 2 ? "run1" : "run2") << "\r\n";
+  }
+  f.config["data"]["gse_batches"] = table;
+  auto p = f.check();
+  const Problem* hit = find(p, {"batches.tsv", "no batch for sample " + samples[0]});
+  BOOST_TEST(hit != nullptr);
+  BOOST_TEST(p.list().size() == 1u, p.str());
+
+  // With the sample added the preflight is clean, and the task-side reader runs ComBat-seq:
+  // the GSE232173 expression is still log-CPM of every count column with a response.
+  std::ofstream(table, std::ios::app | std::ios::binary) << samples[0] << "\trun2\r\n";
+  auto q = f.check();
+  BOOST_TEST(q.empty(), q.str());
+  ReadOptions with = read_options(f.config["drug"], f.files.gene_map, table);
+  ReadOptions without = read_options(f.config["drug"], f.files.gene_map);
+  const ExprMatrix& a = open_drug_data(f.dir.path.string(), with)->expression(Dataset::Gse);
+  const ExprMatrix& b = open_drug_data(f.dir.path.string(), without)->expression(Dataset::Gse);
+  BOOST_TEST(a.samples == b.samples);
+  BOOST_TEST(a.values != b.values);  // adjusted counts differ from the raw ones
 }
 
 BOOST_AUTO_TEST_SUITE_END()
