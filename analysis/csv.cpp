@@ -5,7 +5,6 @@
 #include <set>
 
 #include "common/error.hpp"
-#include "common/fs.hpp"
 #include "common/text.hpp"
 
 namespace gbmsweep::analysis {
@@ -39,58 +38,24 @@ double CsvTable::number(std::size_t r, std::size_t c) const {
 }
 
 CsvTable read_csv(const std::string& path) {
-  const std::string text = fs::read_all(path);
+  // Comma always (no tab sniffing): these inputs are CSV by contract.
+  text::DelimitedReader reader(path, ',');
   CsvTable t;
   t.path = path;
-  std::vector<std::string> fields;
-  std::string field;
-  bool quoted = false, any = false;
-  int line = 1, row_line = 1;
-  auto end_row = [&]() {
-    fields.push_back(trim(field));
-    field.clear();
-    bool blank = fields.size() == 1 && fields[0].empty() && !any;
-    if (!blank) {
-      if (t.header.empty()) {
-        t.header = fields;
-      } else {
-        if (fields.size() != t.header.size())
-          throw InputError(path, at_line(row_line) + std::to_string(fields.size()) +
-                                     " fields, the header has " + std::to_string(t.header.size()));
-        t.rows.push_back(fields);
-        t.lines.push_back(row_line);
-      }
+  text::Record rec;
+  while (reader.next(rec)) {
+    for (auto& f : rec.fields) f = trim(f);
+    if (t.header.empty()) {
+      t.header = std::move(rec.fields);
+      continue;
     }
-    fields.clear();
-    any = false;
-  };
-  for (std::size_t i = 0; i < text.size(); ++i) {
-    char ch = text[i];
-    if (quoted) {
-      if (ch == '"' && i + 1 < text.size() && text[i + 1] == '"') {
-        field += '"';
-        ++i;
-      } else if (ch == '"') {
-        quoted = false;
-      } else {
-        if (ch == '\n') ++line;
-        field += ch;
-      }
-    } else if (ch == '"') {
-      quoted = any = true;
-    } else if (ch == ',') {
-      fields.push_back(trim(field));
-      field.clear();
-      any = true;
-    } else if (ch == '\n') {
-      end_row();
-      row_line = ++line;
-    } else {
-      field += ch;
-    }
+    if (rec.fields.size() != t.header.size())
+      throw InputError(path, at_line(static_cast<int>(rec.line)) +
+                                 std::to_string(rec.fields.size()) + " fields, the header has " +
+                                 std::to_string(t.header.size()));
+    t.rows.push_back(std::move(rec.fields));
+    t.lines.push_back(static_cast<int>(rec.line));
   }
-  if (quoted) throw InputError(path, at_line(row_line) + "unterminated quoted field");
-  if (!field.empty() || !fields.empty()) end_row();
   if (t.header.empty()) throw InputError(path, "empty file (expected a header line)");
   return t;
 }

@@ -1,6 +1,7 @@
 #pragma once
-// A small RFC 4180 CSV reader for the user-facing inputs of `gbmsweep stats` and
-// `gbmsweep metrics`. Errors are InputError naming the file and the line.
+// CSV tables for the user-facing inputs of `gbmsweep stats` and `gbmsweep metrics` (and the
+// report's own tables, read back in tests), parsed by common/text's DelimitedReader, the one
+// RFC 4180 parser. Errors are InputError naming the file and the line.
 #include <string>
 #include <vector>
 
@@ -19,8 +20,9 @@ struct CsvTable {
   double number(std::size_t r, std::size_t c) const;
 };
 
-// Reads a CSV file with a header line. Fields may be quoted ("a,b" and "" escapes); blank
-// lines are skipped; every row must have as many fields as the header.
+// Reads a CSV file (always comma-separated) with a header line. Fields may be quoted ("a,b",
+// "" escapes, line breaks) and are trimmed; blank lines and a UTF-8 BOM are skipped; every
+// row must have as many fields as the header.
 CsvTable read_csv(const std::string& path);
 
 // Long-format scores (columns block, method, score; other columns ignored).

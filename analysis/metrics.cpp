@@ -148,19 +148,33 @@ double average_precision(const std::vector<double>& labels, const std::vector<do
   return ap_unchecked(labels, scores, pos);
 }
 
+ThresholdCounts threshold_counts(const std::vector<double>& labels,
+                                 const std::vector<double>& scores, double threshold) {
+  check_same_size("threshold_counts", labels.size(), scores.size());
+  ThresholdCounts c;
+  for (std::size_t i = 0; i < labels.size(); ++i) {
+    GBM_CHECK(labels[i] == 0.0 || labels[i] == 1.0,
+              "threshold_counts: label " << i << " is " << labels[i] << ", expected 0 or 1");
+    const bool predicted = scores[i] >= threshold;
+    if (labels[i] == 1.0)
+      (predicted ? c.tp : c.fn) += 1;
+    else
+      (predicted ? c.fp : c.tn) += 1;
+  }
+  return c;
+}
+
 ThresholdMetrics threshold_metrics(const std::vector<double>& labels,
                                    const std::vector<double>& scores, double threshold) {
   int pos = count_positives("threshold_metrics", labels, scores);
   check_two_classes("threshold_metrics (SEN and SPE)", pos, labels.size());
+  const ThresholdCounts c = threshold_counts(labels, scores, threshold);
   ThresholdMetrics m;
   m.threshold = threshold;
-  for (std::size_t i = 0; i < labels.size(); ++i) {
-    bool predicted = scores[i] >= threshold;
-    if (labels[i] == 1.0)
-      (predicted ? m.tp : m.fn) += 1;
-    else
-      (predicted ? m.fp : m.tn) += 1;
-  }
+  m.tp = c.tp;
+  m.fp = c.fp;
+  m.tn = c.tn;
+  m.fn = c.fn;
   m.sen = static_cast<double>(m.tp) / (m.tp + m.fn);
   m.spe = static_cast<double>(m.tn) / (m.tn + m.fp);
   m.acc = static_cast<double>(m.tp + m.tn) / static_cast<double>(labels.size());

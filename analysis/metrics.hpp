@@ -3,6 +3,8 @@
 // classification metrics of the MRI study (AUC, AP, SEN, SPE, ACC, the M criterion), with a
 // seeded bootstrap interval. Degenerate input (constant vectors, one class only, size
 // mismatch) throws gbmsweep::Error with a message saying what is wrong, never a silent NaN.
+// The one implementation of these metrics: its own torch-free target, gbmsweep::metrics,
+// linked by training's model selection, the tasks and the report (docs/architecture.md).
 #include <cstdint>
 #include <vector>
 
@@ -26,6 +28,15 @@ double roc_auc(const std::vector<double>& labels, const std::vector<double>& sco
 // Step-wise average precision, AP = sum_n (R_n - R_{n-1}) P_n over the distinct score
 // thresholds (tied scores enter together), equal to sklearn.metrics.average_precision_score.
 double average_precision(const std::vector<double>& labels, const std::vector<double>& scores);
+
+// Confusion counts at a threshold (score >= threshold predicts positive). Defined for one
+// class only and for NaN scores (never >= threshold, so predicted negative), as training's
+// per-epoch validation needs; labels must still be 0 or 1.
+struct ThresholdCounts {
+  int tp = 0, fp = 0, tn = 0, fn = 0;
+};
+ThresholdCounts threshold_counts(const std::vector<double>& labels,
+                                 const std::vector<double>& scores, double threshold = 0.5);
 
 // Counts and rates at a threshold: a sample is predicted positive when score >= threshold.
 struct ThresholdMetrics {

@@ -12,6 +12,8 @@ find_package(MPI REQUIRED COMPONENTS C CXX)
 find_package(Boost 1.74 REQUIRED COMPONENTS program_options unit_test_framework)
 find_package(tomlplusplus REQUIRED)
 find_package(nlohmann_json 3.10 REQUIRED)
+# SHA-256 for content keys (src/common/hash.cpp): libcrypto's EVP interface.
+find_package(OpenSSL REQUIRED COMPONENTS Crypto)
 # LibTorch: Debian's 1.13 (CPU) by default; a CUDA LibTorch >= 2.1 through Torch_DIR (the one
 # in a pip-installed torch: docs/real-data.md).
 find_package(Torch REQUIRED)

@@ -1,83 +1,64 @@
 #include "common/hash.hpp"
 
-#include <cstring>
+#include <openssl/evp.h>
+
+#include "common/error.hpp"
 
 namespace gbmsweep {
 
 namespace {
-constexpr std::uint32_t kK[64] = {
-    0x428a2f98, 0x71374491, 0xb5c0fbcf, 0xe9b5dba5, 0x3956c25b, 0x59f111f1, 0x923f82a4,
-    0xab1c5ed5, 0xd807aa98, 0x12835b01, 0x243185be, 0x550c7dc3, 0x72be5d74, 0x80deb1fe,
-    0x9bdc06a7, 0xc19bf174, 0xe49b69c1, 0xefbe4786, 0x0fc19dc6, 0x240ca1cc, 0x2de92c6f,
-    0x4a7484aa, 0x5cb0a9dc, 0x76f988da, 0x983e5152, 0xa831c66d, 0xb00327c8, 0xbf597fc7,
-    0xc6e00bf3, 0xd5a79147, 0x06ca6351, 0x14292967, 0x27b70a85, 0x2e1b2138, 0x4d2c6dfc,
-    0x53380d13, 0x650a7354, 0x766a0abb, 0x81c2c92e, 0x92722c85, 0xa2bfe8a1, 0xa81a664b,
-    0xc24b8b70, 0xc76c51a3, 0xd192e819, 0xd6990624, 0xf40e3585, 0x106aa070, 0x19a4c116,
-    0x1e376c08, 0x2748774c, 0x34b0bcb5, 0x391c0cb3, 0x4ed8aa4a, 0x5b9cca4f, 0x682e6ff3,
-    0x748f82ee, 0x78a5636f, 0x84c87814, 0x8cc70208, 0x90befffa, 0xa4506ceb, 0xbef9a3f7,
-    0xc67178f2};
-inline std::uint32_t rotr(std::uint32_t x, int n) { return (x >> n) | (x << (32 - n)); }
-}  // namespace
 
-Sha256::Sha256()
-    : h_{0x6a09e667, 0xbb67ae85, 0x3c6ef372, 0xa54ff53a, 0x510e527f, 0x9b05688c, 0x1f83d9ab,
-         0x5be0cd19} {}
-
-void Sha256::block(const unsigned char* p) {
-  std::uint32_t w[64];
-  for (int i = 0; i < 16; ++i)
-    w[i] = (std::uint32_t(p[4 * i]) << 24) | (std::uint32_t(p[4 * i + 1]) << 16) |
-           (std::uint32_t(p[4 * i + 2]) << 8) | std::uint32_t(p[4 * i + 3]);
-  for (int i = 16; i < 64; ++i) {
-    std::uint32_t s0 = rotr(w[i - 15], 7) ^ rotr(w[i - 15], 18) ^ (w[i - 15] >> 3);
-    std::uint32_t s1 = rotr(w[i - 2], 17) ^ rotr(w[i - 2], 19) ^ (w[i - 2] >> 10);
-    w[i] = w[i - 16] + s0 + w[i - 7] + s1;
+std::string to_hex(const unsigned char* digest, unsigned int n) {
+  static const char* digits = "0123456789abcdef";
+  std::string out;
+  out.reserve(2 * n);
+  for (unsigned int i = 0; i < n; ++i) {
+    out.push_back(digits[digest[i] >> 4]);
+    out.push_back(digits[digest[i] & 0xf]);
   }
-  std::uint32_t a = h_[0], b = h_[1], c = h_[2], d = h_[3], e = h_[4], f = h_[5], g = h_[6],
-                h = h_[7];
-  for (int i = 0; i < 64; ++i) {
-    std::uint32_t S1 = rotr(e, 6) ^ rotr(e, 11) ^ rotr(e, 25);
-    std::uint32_t ch = (e & f) ^ (~e & g);
-    std::uint32_t t1 = h + S1 + ch + kK[i] + w[i];
-    std::uint32_t S0 = rotr(a, 2) ^ rotr(a, 13) ^ rotr(a, 22);
-    std::uint32_t maj = (a & b) ^ (a & c) ^ (b & c);
-    std::uint32_t t2 = S0 + maj;
-    h = g; g = f; f = e; e = d + t1; d = c; c = b; b = a; a = t1 + t2;
-  }
-  h_[0] += a; h_[1] += b; h_[2] += c; h_[3] += d;
-  h_[4] += e; h_[5] += f; h_[6] += g; h_[7] += h;
+  return out;
 }
 
+// Only allocation can fail here: EVP_sha256 is always available in libcrypto.
+void check(int ok, const char* call) { GBM_CHECK(ok == 1, "OpenSSL " << call << " failed"); }
+
+}  // namespace
+
+Sha256::Sha256() : ctx_(EVP_MD_CTX_new()) {
+  GBM_CHECK(ctx_ != nullptr, "OpenSSL EVP_MD_CTX_new failed");
+  check(EVP_DigestInit_ex(ctx_, EVP_sha256(), nullptr), "EVP_DigestInit_ex");
+}
+
+Sha256::Sha256(const Sha256& other) : ctx_(EVP_MD_CTX_new()) {
+  GBM_CHECK(ctx_ != nullptr, "OpenSSL EVP_MD_CTX_new failed");
+  check(EVP_MD_CTX_copy_ex(ctx_, other.ctx_), "EVP_MD_CTX_copy_ex");
+}
+
+Sha256& Sha256::operator=(const Sha256& other) {
+  if (this != &other) check(EVP_MD_CTX_copy_ex(ctx_, other.ctx_), "EVP_MD_CTX_copy_ex");
+  return *this;
+}
+
+Sha256::~Sha256() { EVP_MD_CTX_free(ctx_); }
+
 Sha256& Sha256::update(const void* data, std::size_t n) {
-  auto p = static_cast<const unsigned char*>(data);
-  total_ += n;
-  while (n > 0) {
-    std::size_t take = std::min<std::size_t>(64 - buf_len_, n);
-    std::memcpy(buf_ + buf_len_, p, take);
-    buf_len_ += take; p += take; n -= take;
-    if (buf_len_ == 64) { block(buf_); buf_len_ = 0; }
-  }
+  check(EVP_DigestUpdate(ctx_, data, n), "EVP_DigestUpdate");
   return *this;
 }
 
 std::string Sha256::hex() {
-  std::uint64_t bits = total_ * 8;
-  unsigned char pad = 0x80;
-  update(&pad, 1);
-  unsigned char zero = 0;
-  while (buf_len_ != 56) update(&zero, 1);
-  unsigned char len[8];
-  for (int i = 0; i < 8; ++i) len[i] = static_cast<unsigned char>(bits >> (56 - 8 * i));
-  update(len, 8);
-  static const char* digits = "0123456789abcdef";
-  std::string out;
-  out.reserve(64);
-  for (std::uint32_t v : h_)
-    for (int s = 28; s >= 0; s -= 4) out.push_back(digits[(v >> s) & 0xf]);
-  return out;
+  unsigned char digest[EVP_MAX_MD_SIZE];
+  unsigned int n = 0;
+  check(EVP_DigestFinal_ex(ctx_, digest, &n), "EVP_DigestFinal_ex");
+  return to_hex(digest, n);
 }
 
-std::string sha256_hex(std::string_view s) { return Sha256().update(s).hex(); }
+std::string sha256_hex(std::string_view s) {
+  unsigned char digest[EVP_MAX_MD_SIZE];
+  unsigned int n = 0;
+  check(EVP_Digest(s.data(), s.size(), digest, &n, EVP_sha256(), nullptr), "EVP_Digest");
+  return to_hex(digest, n);
+}
 
 std::uint64_t seed_from_hex(const std::string& hex) {
   return std::stoull(hex.substr(0, 16), nullptr, 16);

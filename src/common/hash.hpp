@@ -1,24 +1,25 @@
 #pragma once
-// SHA-256, used for content keys, data fingerprints and result digests.
+// SHA-256, used for content keys, data fingerprints and result digests (OpenSSL's EVP).
 #include <cstdint>
 #include <string>
 #include <string_view>
+
+struct evp_md_ctx_st;  // OpenSSL's EVP_MD_CTX; kept out of this header
 
 namespace gbmsweep {
 
 class Sha256 {
  public:
   Sha256();
+  Sha256(const Sha256& other);
+  Sha256& operator=(const Sha256& other);
+  ~Sha256();
   Sha256& update(const void* data, std::size_t n);
   Sha256& update(std::string_view s) { return update(s.data(), s.size()); }
   std::string hex();  // finalises; the object must not be updated afterwards
 
  private:
-  void block(const unsigned char* p);
-  std::uint32_t h_[8];
-  unsigned char buf_[64];
-  std::size_t buf_len_ = 0;
-  std::uint64_t total_ = 0;
+  evp_md_ctx_st* ctx_;
 };
 
 std::string sha256_hex(std::string_view s);

@@ -1,42 +1,28 @@
 #include "train/selection.hpp"
 
 #include <algorithm>
-#include <numeric>
+#include <cmath>
+#include <limits>
 
+#include "analysis/metrics.hpp"
 #include "common/error.hpp"
 
 namespace gbmsweep::train {
 
 BinaryMetrics binary_metrics(const std::vector<double>& labels, const std::vector<double>& scores,
                              double threshold) {
-  GBM_CHECK(labels.size() == scores.size(), "binary_metrics: labels and scores differ in size");
+  // The metrics are gbmsweep::metrics' (the report's); what is decided here is only what an
+  // epoch gets when its validation fold cannot define one (one class only, a NaN score).
+  const analysis::ThresholdCounts c = analysis::threshold_counts(labels, scores, threshold);
+  const int pos = c.tp + c.fn, neg = c.tn + c.fp;
   BinaryMetrics out;
-  size_t pos = 0, neg = 0, tp = 0, tn = 0;
-  for (size_t i = 0; i < labels.size(); ++i) {
-    const bool y = labels[i] > 0.5, p = scores[i] >= threshold;
-    (y ? pos : neg)++;
-    if (y && p) ++tp;
-    if (!y && !p) ++tn;
-  }
-  out.sen = pos ? static_cast<double>(tp) / pos : 0.0;
-  out.spe = neg ? static_cast<double>(tn) / neg : 0.0;
-  out.m = 0.6 * (out.sen >= 0.5) + 0.4 * (out.spe >= 0.5);
-  if (pos && neg) {
-    // Mann-Whitney U with average ranks for ties.
-    std::vector<size_t> idx(scores.size());
-    std::iota(idx.begin(), idx.end(), 0);
-    std::sort(idx.begin(), idx.end(), [&](size_t a, size_t b) { return scores[a] < scores[b]; });
-    double rank_sum = 0;
-    for (size_t i = 0; i < idx.size();) {
-      size_t j = i;
-      while (j < idx.size() && scores[idx[j]] == scores[idx[i]]) ++j;
-      const double avg = (i + 1 + j) / 2.0;  // ranks i+1 .. j
-      for (size_t k = i; k < j; ++k)
-        if (labels[idx[k]] > 0.5) rank_sum += avg;
-      i = j;
-    }
-    out.auc = (rank_sum - pos * (pos + 1) / 2.0) / (static_cast<double>(pos) * neg);
-  }
+  out.sen = pos ? static_cast<double>(c.tp) / pos : 0.0;
+  out.spe = neg ? static_cast<double>(c.tn) / neg : 0.0;
+  out.m = analysis::m_criterion(out.sen, out.spe);
+  const bool finite = std::all_of(scores.begin(), scores.end(),
+                                  [](double s) { return std::isfinite(s); });
+  if (pos && neg)
+    out.auc = finite ? analysis::roc_auc(labels, scores) : std::numeric_limits<double>::quiet_NaN();
   return out;
 }
 

@@ -6,13 +6,15 @@
 namespace gbmsweep::train {
 
 struct BinaryMetrics {
-  double auc = 0.5;  // ROC AUC (ties count one half); 0.5 when a class is absent
+  double auc = 0.5;  // ROC AUC (ties count one half); 0.5 when a class is absent, NaN when a
+                     // score is not finite (a diverged model)
   double sen = 0;    // sensitivity at the threshold (0 when there are no positives)
   double spe = 0;    // specificity at the threshold (0 when there are no negatives)
   double m = 0;      // the paper's criterion M = 0.6*(SEN >= 0.5) + 0.4*(SPE >= 0.5)
 };
 
-// labels in {0, 1}; a score >= threshold predicts 1.
+// labels 0 or 1 (anything else throws); a score >= threshold predicts 1, a NaN score 0.
+// Computed by gbmsweep::metrics (analysis/metrics.hpp), the implementation the report uses.
 BinaryMetrics binary_metrics(const std::vector<double>& labels, const std::vector<double>& scores,
                              double threshold = 0.5);
 

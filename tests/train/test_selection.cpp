@@ -1,5 +1,8 @@
 #include <boost/test/unit_test.hpp>
 
+#include <cmath>
+#include <limits>
+
 #include "common/error.hpp"
 #include "train/selection.hpp"
 
@@ -17,6 +20,22 @@ BOOST_AUTO_TEST_CASE(binary_metrics_auc_sen_spe_m) {
   auto low = binary_metrics({1, 1, 1, 0}, {0.1, 0.2, 0.9, 0.2}, 0.5);
   BOOST_TEST(low.sen == 1.0 / 3);
   BOOST_TEST(low.m == 0.4);  // only SPE passes
+}
+
+BOOST_AUTO_TEST_CASE(binary_metrics_of_a_fold_the_metrics_do_not_define) {
+  // One class only: AUC 0.5, the missing class's rate 0 (the report would refuse the input).
+  auto ones = binary_metrics({1, 1, 1}, {0.2, 0.6, 0.7}, 0.5);
+  BOOST_TEST(ones.auc == 0.5);
+  BOOST_TEST(ones.sen == 2.0 / 3);
+  BOOST_TEST(ones.spe == 0.0);
+  BOOST_TEST(ones.m == 0.6);
+  // A NaN score (a diverged model) is a negative prediction and leaves the AUC undefined.
+  const double nan = std::numeric_limits<double>::quiet_NaN();
+  auto diverged = binary_metrics({1, 0, 1, 0}, {nan, nan, 0.9, 0.1}, 0.5);
+  BOOST_TEST(std::isnan(diverged.auc));
+  BOOST_TEST(diverged.sen == 0.5);
+  BOOST_TEST(diverged.spe == 1.0);
+  BOOST_CHECK_THROW(binary_metrics({0.7, 0}, {0.1, 0.2}), gbmsweep::Error);
 }
 
 BOOST_AUTO_TEST_CASE(paper_rule_takes_best_m_then_lowest_loss) {

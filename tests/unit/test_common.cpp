@@ -29,6 +29,16 @@ BOOST_AUTO_TEST_CASE(incremental_hash_equals_one_shot) {
   BOOST_TEST(h.hex() == sha256_hex("hello world"));
 }
 
+BOOST_AUTO_TEST_CASE(copied_hash_continues_on_its_own) {
+  Sha256 a;
+  a.update("hello ");
+  Sha256 b = a;  // copies the digest state (EVP_MD_CTX_copy_ex), not a shared context
+  a.update("world");
+  b.update("there");
+  BOOST_TEST(a.hex() == sha256_hex("hello world"));
+  BOOST_TEST(b.hex() == sha256_hex("hello there"));
+}
+
 BOOST_AUTO_TEST_CASE(atomic_write_replaces_content) {
   auto dir = std::filesystem::temp_directory_path() / "gbmsweep_test_common";
   std::filesystem::remove_all(dir);
