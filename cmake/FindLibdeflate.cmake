@@ -7,7 +7,8 @@ endif()
 find_path(Libdeflate_INCLUDE_DIR libdeflate.h HINTS ${PC_Libdeflate_INCLUDE_DIRS})
 find_library(Libdeflate_LIBRARY NAMES deflate HINTS ${PC_Libdeflate_LIBRARY_DIRS})
 include(FindPackageHandleStandardArgs)
-find_package_handle_standard_args(Libdeflate REQUIRED_VARS Libdeflate_LIBRARY Libdeflate_INCLUDE_DIR)
+find_package_handle_standard_args(Libdeflate
+  REQUIRED_VARS Libdeflate_LIBRARY Libdeflate_INCLUDE_DIR)
 if(Libdeflate_FOUND AND NOT TARGET Libdeflate::Libdeflate)
   add_library(Libdeflate::Libdeflate UNKNOWN IMPORTED)
   set_target_properties(Libdeflate::Libdeflate PROPERTIES

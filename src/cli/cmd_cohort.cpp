@@ -58,7 +58,8 @@ int cmd_cohort(const Args& args) {
   } else if (compression.size() == 1 && compression[0] >= '0' && compression[0] <= '9') {
     o.compression = compression[0] - '0';
   } else {
-    throw UsageError{"--compression: expected none, fast or a level 0-9, got '" + compression + "'"};
+    throw UsageError{"--compression: expected none, fast or a level 0-9, got '" + compression +
+                     "'"};
   }
   if (o.preprocess.downscale < 1) throw UsageError{"--downscale must be >= 1"};
   if (o.split.folds < 2) throw UsageError{"--folds must be >= 2"};

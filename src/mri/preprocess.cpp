@@ -235,8 +235,8 @@ Volume pad_centred(const Volume& v, const std::array<int, 3>& target) {
 }
 
 Volume masked_crop(const Volume& image, const Volume& segm, const Box& box) {
-  GBM_CHECK(image.shape == segm.shape, "mask shape " << to_string(segm.shape)
-                                                     << " differs from image " << to_string(image.shape));
+  GBM_CHECK(image.shape == segm.shape,
+            "mask shape " << to_string(segm.shape) << " differs from image " << to_string(image.shape));
   Volume out = crop(image, box);
   for (int z = 0; z < out.shape[0]; ++z)
     for (int y = 0; y < out.shape[1]; ++y) {

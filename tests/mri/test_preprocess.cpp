@@ -133,7 +133,8 @@ Volume random_volume(std::array<int, 3> shape, unsigned seed) {
 
 double max_abs_diff(const Volume& a, const Volume& b) {
   double m = 0;
-  for (std::size_t i = 0; i < a.size(); ++i) m = std::max(m, double(std::abs(a.data[i] - b.data[i])));
+  for (std::size_t i = 0; i < a.size(); ++i)
+    m = std::max(m, double(std::abs(a.data[i] - b.data[i])));
   return m;
 }
 }  // namespace
@@ -162,7 +163,8 @@ BOOST_AUTO_TEST_CASE(separable_preprocess_matches_itk_within_1e5) {
   for (int z = 4; z < 19; ++z)
     for (int y = 6; y < 25; ++y)
       for (int x = 3; x < 22; ++x)
-        if ((z - 11) * (z - 11) + (y - 15) * (y - 15) + (x - 12) * (x - 12) < 70) segm.at(z, y, x) = 2;
+        if ((z - 11) * (z - 11) + (y - 15) * (y - 15) + (x - 12) * (x - 12) < 70)
+          segm.at(z, y, x) = 2;
   for (const Box& box : {Box{{3, 5, 2}, {20, 26, 23}}, Box{{4, 6, 3}, {19, 25, 22}}})
     for (int factor : {1, 2, 3}) {
       PreprocessOptions o;
