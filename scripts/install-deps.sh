@@ -16,7 +16,7 @@ PKGS=(
   libxgboost-dev
   gnuplot-nox parallel slurm-wlm munge
   python3-h5py python3-nibabel python3-numpy python3-scipy python3-sklearn python3-torch
-  zlib1g-dev libssl-dev
+  zlib1g-dev libssl-dev libdeflate-dev python3-skimage
 )
 # Skip apt entirely when everything is already there (a second run, a warm CI machine).
 missing=()

@@ -13,7 +13,7 @@ std::array<int, 3> parse_shape(const std::string& text, const char* option);  //
 
 int cmd_cohort(const Args& args) {
   mri::CohortOptions o;
-  std::string cache, shape, crop, nonfinite = "zero";
+  std::string cache, shape, crop, nonfinite = "zero", compression = "fast";
   bool json = false;
   po::options_description opts("cohort options");
   opts.add_options()
@@ -31,6 +31,8 @@ int cmd_cohort(const Args& args) {
       ("skip-bad", po::bool_switch(&o.skip_bad), "leave bad patients out and list them")
       ("nonfinite", po::value(&nonfinite)->default_value(nonfinite),
        "NaN/Inf image voxels: zero (set to 0 and count) or reject (the patient is bad)")
+      ("compression", po::value(&compression)->default_value(compression),
+       "HDF5 deflate of the cached volumes: none, fast (= 1) or a level 0-9")
       ("json", po::bool_switch(&json), "print the summary as JSON");
   po::variables_map vm;
   if (!parse_command_line("cohort", "--data DIR --cache FILE [--shape D,H,W] [--seed S] [--json] [--skip-bad]",
@@ -48,6 +50,16 @@ int cmd_cohort(const Args& args) {
     o.nonfinite = mri::parse_nonfinite(nonfinite);
   } catch (const std::invalid_argument& e) {
     throw UsageError{std::string("--nonfinite: ") + e.what()};
+  }
+  if (compression == "none") {
+    o.compression = mri::CohortOptions::kNoCompression;
+  } else if (compression == "fast") {
+    o.compression = 1;
+  } else if (compression.size() == 1 && compression[0] >= '0' && compression[0] <= '9') {
+    o.compression = compression[0] - '0';
+  } else {
+    throw UsageError{"--compression: expected none, fast or a level 0-9, got '" + compression +
+                     "'"};
   }
   if (o.preprocess.downscale < 1) throw UsageError{"--downscale must be >= 1"};
   if (o.split.folds < 2) throw UsageError{"--folds must be >= 2"};

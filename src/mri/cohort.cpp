@@ -86,7 +86,8 @@ void read_row(hid_t ds, long long row, const std::array<int, 3>& shape, float* o
 // The cohort writer: one chunked, compressed [rows, D, H, W] dataset per modality.
 class VolumeWriter {
  public:
-  VolumeWriter(hid_t file, const std::array<int, 3>& shape, const std::string& path)
+  VolumeWriter(hid_t file, const std::array<int, 3>& shape, const std::string& path,
+               int compression)
       : shape_(shape), path_(path), group_(h5::ensure_group(file, "volumes")) {
     for (const auto& m : modality_names()) {
       hsize_t dims[4] = {0, hsize_t(shape[0]), hsize_t(shape[1]), hsize_t(shape[2])};
@@ -95,7 +96,8 @@ class VolumeWriter {
       h5::Handle space(GBM_H5_CHECK(H5Screate_simple(4, dims, maxdims), path));
       h5::Handle dcpl(GBM_H5_CHECK(H5Pcreate(H5P_DATASET_CREATE), path));
       GBM_H5_CHECK(H5Pset_chunk(dcpl, 4, chunk), path);
-      GBM_H5_CHECK(H5Pset_deflate(dcpl, 1), path);  // masked volumes are mostly zeros
+      if (compression >= 0)  // masked volumes are mostly zeros
+        GBM_H5_CHECK(H5Pset_deflate(dcpl, unsigned(compression)), path);
       datasets_.emplace_back(GBM_H5_CHECK(
           H5Dcreate2(group_, m.c_str(), H5T_IEEE_F32LE, space, H5P_DEFAULT, dcpl, H5P_DEFAULT),
           path + ":volumes/" + m));
@@ -355,7 +357,7 @@ void build(const CohortOptions& o, const UpennLayout& layout, const std::string&
   std::vector<int> labels;
   {
     h5::Handle file = h5::create_file(tmp);
-    VolumeWriter writer(file, shape, tmp);
+    VolumeWriter writer(file, shape, tmp, o.compression);
     struct Prepared {
       std::vector<std::pair<int, Volume>> volumes;  // (modality, preprocessed)
       std::vector<std::pair<int, long long>> nonfinite;  // (modality, voxels zeroed)

@@ -32,8 +32,16 @@ struct CohortOptions {
   std::array<int, 3> input_shape{0, 0, 0};
   double input_spacing_mm = 1.0;
   // Patients preprocessed in parallel while building, each with single-threaded ITK
-  // (0 = one per core). The cache is the same whatever the count.
+  // (0 = one per core). At most this many patients are in memory at once (their volumes wait
+  // for the one ordered writer), so peak memory does not grow with the cohort. The cache is
+  // the same whatever the count.
   int threads = 0;
+  // HDF5 deflate level of the cached volumes: 0-9, or kNoCompression (no filter: the fastest
+  // build, about 2 MB per paper-size volume). Default 1 ("fast"): masked volumes are mostly
+  // zeros and shrink several-fold at little cost. Not in the fingerprint: it changes the bytes
+  // on disk, not the values read back.
+  static constexpr int kNoCompression = -1;
+  int compression = 1;
   // Tumour mask: "manual_first" (the expert-corrected mask where it exists, else the automated
   // one) or "automated" (the automated mask wherever it exists, as the reference code reads
   // automated_segm/; a patient without one falls back to the manual mask).

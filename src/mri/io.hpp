@@ -20,8 +20,14 @@ const char* to_string(NonFinite policy);
 // the file and the reason (the raw stream is checked first: the NIfTI library under ITK
 // zeroes non-finite voxels and ignores short reads); NaN/Inf voxels per `policy`, their count
 // in `*nonfinite` when given.
+// Gzip or plain NIfTI-1 3-D files of the usual datatypes (u)int8/16/32, float32/64, without
+// scaling, are inflated once (libdeflate) and checked and converted from those bytes; other
+// files, and every failure (so that the messages stay the same), go through read_nifti_itk.
 Volume read_nifti(const std::string& path, NonFinite policy = NonFinite::Reject,
                   std::int64_t* nonfinite = nullptr);
+// The two-pass path alone: check_nifti_stream, then ITK's NIfTI reader.
+Volume read_nifti_itk(const std::string& path, NonFinite policy = NonFinite::Reject,
+                      std::int64_t* nonfinite = nullptr);
 
 // The raw-stream pass of read_nifti alone (no ITK): header, then every voxel byte through
 // zlib (gzip CRC included), NaN/Inf per `policy`. Returns the non-finite count (Zero).

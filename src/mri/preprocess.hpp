@@ -29,13 +29,24 @@ std::array<int, 3> output_shape(const Box& crop, const PreprocessOptions& opts);
 Volume apply_mask(const Volume& image, const Volume& segm);  // image × (segm > 0)
 Volume crop(const Volume& v, const Box& box);  // box must lie inside v
 // Gaussian anti-aliasing (sigma = (factor − 1) / 2 voxels, as skimage's rescale) then linear
-// resampling onto a grid of spacing × factor centred on the input grid. ITK, multithreaded.
+// resampling onto a grid of spacing × factor centred on the input grid. Separable: per axis one
+// 1-D pass that smooths and samples at once (ITK's kernel coefficients, float32 data), so the
+// volume shrinks axis by axis; equal to downscale_itk up to float rounding (tested).
 Volume downscale(const Volume& v, int factor);
+// The same with ITK's DiscreteGaussianImageFilter and ResampleImageFilter on the whole volume:
+// the reference the separable path is tested against (and the path before issue 19).
+Volume downscale_itk(const Volume& v, int factor);
 void minmax_inplace(Volume& v);  // to [0, 1]; a constant volume becomes 0
 Volume pad_centred(const Volume& v, const std::array<int, 3>& target);
+
+// crop(apply_mask(image, segm), box) without touching a voxel outside the box.
+Volume masked_crop(const Volume& image, const Volume& segm, const Box& box);
 
 // All steps in order. `segm` has image's shape; `crop` lies inside it.
 Volume preprocess(const Volume& image, const Volume& segm, const Box& crop,
                   const PreprocessOptions& opts);
+// The same through the full-volume mask and downscale_itk (the reference for tests).
+Volume preprocess_itk(const Volume& image, const Volume& segm, const Box& crop,
+                      const PreprocessOptions& opts);
 
 }  // namespace gbmsweep::mri

@@ -63,6 +63,24 @@ BOOST_AUTO_TEST_CASE(parallel_build_gives_the_same_cache) {
   }
 }
 
+BOOST_AUTO_TEST_CASE(compression_changes_the_file_not_the_values) {
+  mri_test::TinyCohort t("cohort_compression", 8);
+  auto opts = t.options();
+  Cohort fast = build_or_load_cohort(opts, t.cache());
+  opts.compression = CohortOptions::kNoCompression;
+  Cohort none = build_or_load_cohort(opts, t.dir + "/none.h5");
+  opts.compression = 9;
+  Cohort nine = build_or_load_cohort(opts, t.dir + "/nine.h5");
+  BOOST_TEST(none.fingerprint() == fast.fingerprint());
+  std::vector<int> all(fast.size());
+  for (int p = 0; p < fast.size(); ++p) all[p] = p;
+  BOOST_TEST(none.load(all, {"T1"}).data == fast.load(all, {"T1"}).data,
+             boost::test_tools::per_element());
+  BOOST_TEST(nine.load(all, {"T1"}).data == fast.load(all, {"T1"}).data,
+             boost::test_tools::per_element());
+  BOOST_TEST(stdfs::file_size(t.dir + "/none.h5") > stdfs::file_size(t.cache()));
+}
+
 BOOST_AUTO_TEST_CASE(explicit_crop_box) {
   mri_test::TinyCohort t("cohort_crop", 6);
   auto opts = t.options();

@@ -2,10 +2,13 @@
 // or with skip_bad the patient left out and listed.
 #include <boost/test/unit_test.hpp>
 
+#include <zlib.h>
+
 #include <cmath>
 #include <filesystem>
 #include <fstream>
 #include <functional>
+#include <iterator>
 #include <limits>
 #include <stdexcept>
 
@@ -194,6 +197,56 @@ BOOST_AUTO_TEST_CASE(duplicated_image_file) {
     stdfs::create_directories(t.dir + "/data/extra");
     stdfs::copy_file(p, t.dir + "/data/extra/" + stdfs::path(p).filename().string());
   }, "_T1.nii.gz", "found twice");
+}
+
+// Issue 19: the one-pass reader gives ITK's volume for every datatype and layout it takes
+// (plain, gzip, multi-member gzip), and the same messages on bad files (it hands those on).
+BOOST_AUTO_TEST_CASE(one_pass_reader_equals_itk) {
+  const std::string dir = mri_test::scratch("one_pass_reader");
+  Volume v({5, 7, 9}, {1.0, 1.5, 2.0});
+  for (std::size_t i = 0; i < v.size(); ++i) v.data[i] = float(i % 17) * 0.37f - 2.0f;
+  for (const char* name : {"f.nii", "f.nii.gz"}) {
+    const std::string path = dir + "/" + name;
+    write_nifti(path, v);
+    const Volume a = read_nifti(path), b = read_nifti_itk(path);
+    BOOST_TEST((a.shape == b.shape));
+    BOOST_TEST((a.spacing == b.spacing));
+    BOOST_TEST((a.data == b.data));
+    BOOST_TEST((a.data == v.data));
+  }
+  Volume labels = v;
+  for (float& x : labels.data) x = std::abs(std::round(x));
+  write_nifti(dir + "/u8.nii.gz", labels, PixelType::UInt8);
+  BOOST_TEST((read_nifti(dir + "/u8.nii.gz").data == read_nifti_itk(dir + "/u8.nii.gz").data));
+  // Multi-member gzip (bgzip, pigz --independent, cat a.gz b.gz): every member is read.
+  std::ifstream in(dir + "/f.nii", std::ios::binary);
+  const std::string bytes((std::istreambuf_iterator<char>(in)), {});
+  const std::string multi = dir + "/multi.nii.gz";
+  const std::size_t half = bytes.size() / 2;
+  for (int part = 0; part < 2; ++part) {
+    gzFile g = gzopen(multi.c_str(), part == 0 ? "wb" : "ab");
+    const std::string chunk = part == 0 ? bytes.substr(0, half) : bytes.substr(half);
+    gzwrite(g, chunk.data(), unsigned(chunk.size()));
+    gzclose(g);
+  }
+  BOOST_TEST((read_nifti(multi).data == v.data));
+  // NaN under Zero: counted and zeroed by both paths.
+  Volume nan = v;
+  nan.at(2, 3, 4) = std::numeric_limits<float>::quiet_NaN();
+  write_nifti(dir + "/nan.nii.gz", nan);
+  std::int64_t n1 = 0, n2 = 0;
+  const Volume a = read_nifti(dir + "/nan.nii.gz", NonFinite::Zero, &n1);
+  const Volume b = read_nifti_itk(dir + "/nan.nii.gz", NonFinite::Zero, &n2);
+  BOOST_TEST(n1 == 1);
+  BOOST_TEST(n2 == 1);
+  BOOST_TEST((a.data == b.data));
+  try {
+    read_nifti(dir + "/nan.nii.gz", NonFinite::Reject);
+    BOOST_FAIL("NaN accepted");
+  } catch (const gbmsweep::InputError& e) {
+    BOOST_TEST(contains(e.what(), "nan.nii.gz"));
+    BOOST_TEST(contains(e.what(), "NaN voxel at (z, y, x) = (2, 3, 4)"));
+  }
 }
 
 BOOST_AUTO_TEST_SUITE_END()
