@@ -665,11 +665,17 @@ void ReportBuilder::drug_table() {
     std::vector<const Row*> found;
     for (const auto& b : rows)
       if (b.experiment == r.target && b.target == r.target) found.push_back(&b);
+    // Same variant and source drug first: a sweep may list its no-TL arm once per source.
+    for (const Row* b : found)
+      if (b->variant == r.variant && b->source == r.source) return b;
     for (const Row* b : found)
       if (b->variant == r.variant) return b;
     return is_bench(r) && found.size() == 1 ? found[0] : nullptr;
   };
   auto paired_p = [&](const Row& r) {
+    // A no-TL arm (e.g. GDSC rows, one per source drug) is its own reference; never paired
+    // with another drug's row of the same experiment.
+    if (r.experiment == r.target) return Cell::str("reference");
     const Row* b = baseline(r);
     if (!b) return Cell::str("—");
     if (b == &r) return Cell::str("reference");
