@@ -9,6 +9,15 @@ case $t in
   fuzz_sweep) copy "$root"/sweeps/*.toml ;;
   fuzz_delimited)
     copy $(find "$root/tests" "$root/data" -maxdepth 4 \( -name '*.csv' -o -name '*.tsv' -o -name '*.txt' \) 2>/dev/null | head -50) ;;
+  fuzz_torchfile) copy "$root"/tests/fixtures/medicalnet/*.pth ;;
+  fuzz_drug_tables)
+    # The synthetic drug cohort with the real downloads' quirks (BOM, CRLF, repeated columns,
+    # Ensembl keys), from the main build's executable.
+    exe=${GBMSWEEP_EXE:-$root/build/src/cli/gbmsweep}
+    tmp=$(mktemp -d)
+    "$exe" synth drug --out "$tmp" >/dev/null 2>&1 || true
+    copy $(find "$tmp" -type f -size -256k)
+    rm -rf "$tmp" ;;
 esac
 # Never empty: libFuzzer then starts from nothing.
 [ -n "$(ls "$dir")" ] || printf 'a,b\n1,2\n' > "$dir/minimal"
