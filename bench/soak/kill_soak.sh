@@ -67,20 +67,7 @@ done
 run "$WORK/soak" >"$WORK/final.log" 2>&1 || { cat "$WORK/final.log"; exit 1; }
 check_h5 "$WORK/soak"
 digests "$WORK/soak" | sort > "$WORK/soak.txt"
-/usr/bin/python3 - "$WORK/soak/journal.jsonl" <<'PY'
-import json, sys, collections
-done = collections.Counter()
-for line in open(sys.argv[1]):
-    try:
-        ev = json.loads(line)
-    except ValueError:
-        continue  # a torn last line from a kill
-    if ev.get("e") == "done":
-        done[ev["key"]] += 1
-twice = [k for k, n in done.items() if n != 1]
-assert not twice, f"done more than once: {twice}"
-print(f"journal: {len(done)} tasks done exactly once")
-PY
+/usr/bin/python3 "$ROOT/tests/sched/read_store.py" --complete "$WORK/soak" | tail -1
 if diff -q "$WORK/ref.txt" "$WORK/soak.txt" >/dev/null; then
   echo "digests: identical to the uninterrupted run ($(wc -l < "$WORK/soak.txt") tasks)"
 else
