@@ -79,6 +79,79 @@ double golden_max(const std::function<double(double)>& f, double lo, double hi) 
   return (a + b) / 2;
 }
 
+// The spline of R's splinefun(method = "fmm") (Forsythe, Malcolm & Moler 1977: end conditions
+// from cubics through the first and last four points), as coefficients of
+// y_i + b_i t + c_i t^2 + d_i t^3 on [x_i, x_i+1], t = x - x_i.
+struct Spline {
+  std::vector<double> b, c, d;
+};
+
+Spline fmm_spline(const std::vector<double>& x, const std::vector<double>& y) {
+  const int n = static_cast<int>(x.size());
+  Spline s{std::vector<double>(n), std::vector<double>(n), std::vector<double>(n)};
+  auto& b = s.b;
+  auto& c = s.c;
+  auto& d = s.d;
+  // Tridiagonal system for the second derivatives: b diagonal, d off-diagonal, c right side.
+  d[0] = x[1] - x[0];
+  c[1] = (y[1] - y[0]) / d[0];
+  for (int i = 1; i < n - 1; ++i) {
+    d[i] = x[i + 1] - x[i];
+    b[i] = 2 * (d[i - 1] + d[i]);
+    c[i + 1] = (y[i + 1] - y[i]) / d[i];
+    c[i] = c[i + 1] - c[i];
+  }
+  // End conditions: the third derivatives at both ends from divided differences.
+  b[0] = -d[0];
+  b[n - 1] = -d[n - 2];
+  c[0] = c[n - 1] = 0;
+  if (n > 3) {
+    c[0] = c[2] / (x[3] - x[1]) - c[1] / (x[2] - x[0]);
+    c[n - 1] = c[n - 2] / (x[n - 1] - x[n - 3]) - c[n - 3] / (x[n - 2] - x[n - 4]);
+    c[0] = c[0] * d[0] * d[0] / (x[3] - x[0]);
+    c[n - 1] = -c[n - 1] * d[n - 2] * d[n - 2] / (x[n - 1] - x[n - 4]);
+  }
+  for (int i = 1; i < n; ++i) {  // elimination
+    const double t = d[i - 1] / b[i - 1];
+    b[i] -= t * d[i - 1];
+    c[i] -= t * c[i - 1];
+  }
+  c[n - 1] /= b[n - 1];  // back substitution
+  for (int i = n - 2; i >= 0; --i) c[i] = (c[i] - d[i] * c[i + 1]) / b[i];
+  b[n - 1] = (y[n - 1] - y[n - 2]) / d[n - 2] + d[n - 2] * (c[n - 2] + 2 * c[n - 1]);
+  for (int i = 0; i < n - 1; ++i) {
+    b[i] = (y[i + 1] - y[i]) / d[i] - d[i] * (c[i + 1] + 2 * c[i]);
+    d[i] = (c[i + 1] - c[i]) / d[i];
+    c[i] *= 3;
+  }
+  c[n - 1] *= 3;
+  d[n - 1] = d[n - 2];
+  return s;
+}
+
+// edgeR's maximizeInterpolant for one gene: the best grid point, moved to a larger stationary
+// point of the spline in the segment on its left or right if one exists (the root of the
+// derivative b + 2c t + 3d t^2 that edgeR takes, (-2c - sqrt(disc)) / (6d)).
+double spline_argmax(const std::vector<double>& x, const std::vector<double>& y) {
+  const int n = static_cast<int>(x.size());
+  const int m = static_cast<int>(std::max_element(y.begin(), y.end()) - y.begin());
+  double best = y[m], x_best = x[m];
+  const Spline s = fmm_spline(x, y);
+  auto segment = [&](int i) {
+    const double a = 3 * s.d[i], bb = 2 * s.c[i], cc = s.b[i];
+    const double disc = bb * bb - 4 * a * cc;
+    if (disc < 0 || a == 0) return;
+    const double t = (-bb / (2 * a)) - std::sqrt(disc) / (2 * a);
+    if (t > 0 && t < x[i + 1] - x[i]) {
+      const double v = ((s.d[i] * t + s.c[i]) * t + s.b[i]) * t + y[i];
+      if (v > best) best = v, x_best = x[i] + t;
+    }
+  };
+  if (m > 0) segment(m - 1);
+  if (m < n - 1) segment(m);
+  return x_best;
+}
+
 }  // namespace
 
 ExprMatrix combat_seq(const ExprMatrix& counts, const std::vector<std::string>& batch,
@@ -164,21 +237,15 @@ ExprMatrix combat_seq(const ExprMatrix& counts, const std::vector<std::string>& 
     }
     fit.common_dispersion[b] = common;
     for (std::size_t g = 0; g < G; ++g) fit.dispersion[g * B + b] = common;
+    // edgeR's dispCoxReidInterpolateTagwise: the APL on 11 points of log2(phi / common) in
+    // [-6, 6], then the maximum of the cubic spline through them (maximizeInterpolant).
+    const int npts = 11;
+    std::vector<double> grid(npts), values(npts);
+    for (int i = 0; i < npts; ++i) grid[i] = -o.grid_range + i * (2 * o.grid_range / (npts - 1));
     for (std::size_t k = 0; k < used.size(); ++k) {
-      // edgeR evaluates the APL on 11 points of log2(phi / common) in [-6, 6] and takes the
-      // spline's maximum; here the best grid point, refined by golden section next to it.
-      auto f = [&](double u) {
-        return apl(used[k], common * std::pow(2.0, u), o.newton_iterations);
-      };
-      const double step = 2 * o.grid_range / 10;
-      double best = -o.grid_range, fbest = f(best);
-      for (int i = 1; i <= 10; ++i) {
-        const double u = -o.grid_range + i * step;
-        const double fu = f(u);
-        if (fu > fbest) best = u, fbest = fu;
-      }
-      const double u = golden_max(f, std::max(-o.grid_range, best - step),
-                                  std::min(o.grid_range, best + step));
+      for (int i = 0; i < npts; ++i)
+        values[i] = apl(used[k], common * std::pow(2.0, grid[i]), o.newton_iterations);
+      const double u = spline_argmax(grid, values);
       fit.dispersion[used_genes[k] * B + b] = common * std::pow(2.0, u);
     }
   }

@@ -16,9 +16,10 @@ namespace gbmsweep::drug {
 // The dispersion estimator. sva calls edgeR per batch: estimateGLMCommonDisp (Cox-Reid,
 // genes with a row sum >= 5) then estimateGLMTagwiseDisp(prior.df = 0), which maximises each
 // gene's Cox-Reid adjusted profile likelihood (APL) over 11 grid points common · 2^[-6, 6]
-// by spline interpolation. Here the same APL is maximised continuously (golden section on
-// log2 of the ratio to the common dispersion, same range) instead of by the spline; genes of
-// a batch with a row sum below min_row_sum keep the batch's common dispersion, as edgeR does.
+// by the maximum of an FMM cubic spline through them (maximizeInterpolant); done the same way
+// here. Genes of a batch with a row sum below min_row_sum keep the batch's common dispersion,
+// as edgeR does. The common dispersion maximises the summed APL over phi^(1/4) as edgeR's
+// dispCoxReid (R's optimize, Brent, tol 1e-5) by golden section to a tighter tolerance.
 struct CombatSeqOptions {
   double min_row_sum = 5;       // edgeR's min.row.sum
   double grid_range = 6;        // tagwise search: common · 2^[-range, range]
