@@ -71,6 +71,42 @@ def check_store():
     print(f"store: {n_planned} of {n_planned} planned tasks done")
 
 
+# --- 1b. the cohort with the release's quirks ----------------------------------------------
+def labelled_in_newest_table():
+    """IDs labelled Methylated/Unmethylated in the newest clinical table (BOM, CRLF, quotes)."""
+    mri = os.path.join(WORK, "data", "synth", "mri")
+    tables = sorted(glob.glob(os.path.join(mri, "UPENN-GBM_clinical_info_v*.csv")))
+    assert len(tables) >= 2, f"the quirks cohort should ship v1.0 and v2.1 tables: {tables}"
+    newest = max(tables, key=lambda t: [int(x) for x in t.rsplit("_v", 1)[1][:-4].split(".")])
+    with open(newest, newline="", encoding="utf-8-sig") as f:
+        rows = list(csv.DictReader(f))
+    return {r["ID"] for r in rows if r["MGMT"] in ("Methylated", "Unmethylated")}
+
+
+def check_quirks_cohort():
+    """Every labelled patient of the v2.1 table is trained on; the NaN voxel is zeroed and
+    counted, the old/ copies noted, none skipped (issue 16's 'done when')."""
+    mri = os.path.join(WORK, "data", "synth", "mri")
+    assert glob.glob(os.path.join(mri, "images_structural", "*", "old")), "no old/ copies"
+    cohorts = 0
+    with h5py.File(os.path.join(STORE, "store.h5"), "r") as f:
+        t = f["tasks"]
+        for i, kind in enumerate(t["kind"][...]):
+            if as_str(kind) != "mri.cohort":
+                continue
+            res = f["results"][as_str(t["key"][i])]
+            extra = json.loads(as_str(res.attrs["extra"]))
+            patients = int(res["metrics"].attrs["patients"])
+            assert patients == len(labelled_in_newest_table()), patients
+            assert extra["skipped"] == [], extra["skipped"]
+            assert [(n["modality"], n["voxels"]) for n in extra["nonfinite"]] == [("DSC_PH", 1)], \
+                extra["nonfinite"]
+            assert any("old" in n and "superseded" in n for n in extra["notes"]), extra["notes"]
+            cohorts += 1
+    assert cohorts >= 1, "no mri.cohort task in the store"
+    print(f"quirks cohort: {patients} labelled patients kept, 1 NaN voxel zeroed, old/ noted")
+
+
 # --- 2. the report -------------------------------------------------------------------------
 def is_number(s):
     try:
@@ -233,6 +269,7 @@ def check_resume():
 shutil.rmtree(WORK, ignore_errors=True)
 demo()
 check_store()
+check_quirks_cohort()
 check_markdown_tables()
 check_mri_tables()
 check_friedman()
