@@ -67,6 +67,7 @@ std::vector<std::string> split_list(const std::string& s) {
 }  // namespace
 
 int main(int argc, char** argv) {
+  const LargeBuffersOnHeap heap;  // as during a cohort build (io.hpp)
   std::vector<std::string> threads = {"1", "2"}, sizes = {"cpu", "paper"};
   double seconds = 2.0;
   bool nifti = false;

@@ -575,7 +575,10 @@ Cohort build_or_load_cohort(const CohortOptions& opts, const std::string& cache_
       GBM_LOG(Warn, "cohort: cannot use " << cache_path << " (" << e.what() << "); rebuilding");
     }
   }
-  build(opts, layout, fp, cache_path);
+  {
+    const LargeBuffersOnHeap heap;  // only while the cohort is built
+    build(opts, layout, fp, cache_path);
+  }
   Cohort c = Cohort::open(cache_path);
   c.rebuilt_ = true;
   return c;

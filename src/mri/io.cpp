@@ -214,7 +214,11 @@ std::optional<RawHeader> parse_simple_header(const unsigned char* h) {
     default: return std::nullopt;
   }
   if (load<std::int16_t>(h + 72, r.swap) != 8 * r.bytes) return std::nullopt;
-  const float slope = load<float>(h + 112, r.swap), inter = load<float>(h + 116, r.swap);
+  // No scaling. Non-finite scl_slope/scl_inter count as 0, as nifti1_io's FIXED_FLOAT (under
+  // ITK) reads them: nibabel writes NaN for "unscaled", so the release's label maps stay here.
+  float slope = load<float>(h + 112, r.swap), inter = load<float>(h + 116, r.swap);
+  if (!std::isfinite(slope)) slope = 0.0f;
+  if (!std::isfinite(inter)) inter = 0.0f;
   if (!(slope == 0.0f || (slope == 1.0f && inter == 0.0f))) return std::nullopt;
   const int units = h[123] & 0x07;
   if (units != 0 && units != 2) return std::nullopt;  // only mm (or unknown = mm)
@@ -280,23 +284,8 @@ void convert(const unsigned char* p, std::int64_t n, bool swap, float* out) {
   for (std::int64_t i = 0; i < n; ++i) out[i] = float(load<T>(p + i * sizeof(T), swap));
 }
 
-// A paper-size volume (36 MB) is above glibc's largest automatic mmap threshold (32 MB), so
-// every buffer of every file was a fresh mmap, page-faulted in and unmapped again: half of a
-// cohort build's time in perf. Buffers up to 1 GiB now come from the heap and are reused.
-void keep_large_buffers_on_the_heap() {
-#if defined(__GLIBC__)
-  static const bool once = [] {
-    mallopt(M_MMAP_THRESHOLD, 1 << 30);
-    mallopt(M_TRIM_THRESHOLD, 1 << 30);
-    return true;
-  }();
-  (void)once;
-#endif
-}
-
 std::optional<Volume> read_nifti_fast(const std::string& path, NonFinite policy,
                                       std::int64_t* nonfinite) {
-  keep_large_buffers_on_the_heap();
   std::vector<unsigned char> file = slurp(path);
   if (file.size() < 348) return std::nullopt;
   const bool gz = file[0] == 0x1f && file[1] == 0x8b;
@@ -365,6 +354,26 @@ std::optional<Volume> read_nifti_fast(const std::string& path, NonFinite policy,
 }
 
 }  // namespace
+
+// A paper-size volume (36 MB) is above glibc's largest automatic mmap threshold (32 MB), so
+// every buffer of every file was a fresh mmap, page-faulted in and unmapped again: half of a
+// cohort build's time in perf. Within the scope, buffers up to 1 GiB come from the heap and
+// are reused; after it, glibc's initial thresholds (128 KiB) are set again and the freed heap
+// goes back to the system, so a worker that trains after building the cohort does not keep it.
+LargeBuffersOnHeap::LargeBuffersOnHeap() {
+#if defined(__GLIBC__)
+  mallopt(M_MMAP_THRESHOLD, 1 << 30);
+  mallopt(M_TRIM_THRESHOLD, 1 << 30);
+#endif
+}
+
+LargeBuffersOnHeap::~LargeBuffersOnHeap() {
+#if defined(__GLIBC__)
+  mallopt(M_MMAP_THRESHOLD, 128 * 1024);
+  mallopt(M_TRIM_THRESHOLD, 128 * 1024);
+  malloc_trim(0);
+#endif
+}
 
 Volume read_nifti(const std::string& path, NonFinite policy, std::int64_t* nonfinite) {
   if (auto v = read_nifti_fast(path, policy, nonfinite)) return std::move(*v);

@@ -4,7 +4,9 @@
 
 #include <zlib.h>
 
+#include <array>
 #include <cmath>
+#include <cstdlib>
 #include <filesystem>
 #include <fstream>
 #include <functional>
@@ -246,6 +248,57 @@ BOOST_AUTO_TEST_CASE(one_pass_reader_equals_itk) {
   } catch (const gbmsweep::InputError& e) {
     BOOST_TEST(contains(e.what(), "nan.nii.gz"));
     BOOST_TEST(contains(e.what(), "NaN voxel at (z, y, x) = (2, 3, 4)"));
+  }
+}
+
+// Issue 19: files written by another tool. nibabel (as the segmentations and DTI maps of the
+// release were written by Python tools) stores int16 labels with scl_slope = NaN ("no
+// scaling"), float64 maps, and a big-endian variant here: each read as ITK reads it and as
+// written (the expected voxel values come from the same formula as in the Python script).
+BOOST_AUTO_TEST_CASE(files_written_by_nibabel) {
+  const std::string dir = mri_test::scratch("nibabel_files");
+  const std::string script = dir + "/write.py";
+  {
+    std::ofstream py(script);
+    py << "import sys, numpy as np, nibabel as nib\n"
+          "d = sys.argv[1]\n"
+          "i, j, k = np.meshgrid(np.arange(9), np.arange(7), np.arange(5), indexing='ij')\n"
+          "seg = ((i + 2 * j + 3 * k) % 5).astype(np.int16)\n"
+          "seg[seg == 3] = 4  # the BraTS labels 0, 1, 2, 4\n"
+          "aff = np.diag([1.0, 1.5, 2.0, 1.0])\n"
+          "img = nib.Nifti1Image(seg, aff)\n"
+          "assert np.isnan(img.header['scl_slope'])\n"
+          "nib.save(img, d + '/seg_i16.nii.gz')\n"
+          "f64 = (i * 0.25 - j * 0.5 + k).astype(np.float64)\n"
+          "nib.save(nib.Nifti1Image(f64, aff), d + '/map_f64.nii.gz')\n"
+          "be = nib.Nifti1Image(seg, aff, nib.Nifti1Header(endianness='>'))\n"
+          "nib.save(be, d + '/seg_be.nii.gz')\n"
+          "assert nib.load(d + '/seg_be.nii.gz').header.endianness == '>'\n";
+  }
+  const std::string cmd = "/usr/bin/python3 " + script + " " + dir;
+  BOOST_REQUIRE_MESSAGE(std::system(cmd.c_str()) == 0, cmd << " failed (python3-nibabel?)");
+  for (const char* name : {"seg_i16.nii.gz", "map_f64.nii.gz", "seg_be.nii.gz"}) {
+    BOOST_TEST_CONTEXT(name) {
+      const std::string path = dir + "/" + name;
+      const Volume a = read_nifti(path), b = read_nifti_itk(path);
+      BOOST_TEST((a.shape == std::array<int, 3>{5, 7, 9}));  // (z, y, x) of nibabel's (9, 7, 5)
+      BOOST_TEST((a.shape == b.shape));
+      BOOST_TEST((a.spacing == b.spacing));
+      BOOST_TEST((a.data == b.data));
+      const bool map = std::string(name).find("f64") != std::string::npos;
+      for (int z = 0; z < 5; ++z)
+        for (int y = 0; y < 7; ++y)
+          for (int x = 0; x < 9; ++x) {
+            int label = (x + 2 * y + 3 * z) % 5;
+            if (label == 3) label = 4;
+            const float want = map ? float(x * 0.25 - y * 0.5 + z) : float(label);
+            if (a.at(z, y, x) != want) {
+              BOOST_ERROR("voxel (" << z << ", " << y << ", " << x << ") = " << a.at(z, y, x)
+                                    << ", written " << want);
+              return;
+            }
+          }
+    }
   }
 }
 
