@@ -17,6 +17,7 @@ PKGS=(
   gnuplot-nox parallel slurm-wlm munge
   python3-h5py python3-nibabel python3-numpy python3-scipy python3-sklearn python3-torch
   zlib1g-dev libssl-dev libdeflate-dev python3-skimage
+  time  # /usr/bin/time: peak memory in tests/mri/check_lean.py and bench/mri
   r-bioc-sva r-bioc-edger  # the drug preprocessing's cross-check against Bioconductor (tests)
 )
 # Skip apt entirely when everything is already there (a second run, a warm CI machine).

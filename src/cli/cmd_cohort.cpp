@@ -9,8 +9,6 @@
 
 namespace gbmsweep::cli {
 
-std::array<int, 3> parse_shape(const std::string& text, const char* option);  // cmd_synth_mri.cpp
-
 int cmd_cohort(const Args& args) {
   mri::CohortOptions o;
   std::string cache, shape, crop, nonfinite = "zero", compression = "fast";

@@ -1,25 +1,11 @@
 // `gbmsweep synth mri`: a synthetic UPENN-GBM cohort in the real layout (src/mri/synth.hpp).
-#include <array>
 #include <iostream>
-#include <sstream>
 
 #include "cli/commands.hpp"
 #include "cli/parse.hpp"
 #include "mri/synth.hpp"
 
 namespace gbmsweep::cli {
-
-// "D,H,W" → {D, H, W}; shared with cmd_cohort.cpp.
-std::array<int, 3> parse_shape(const std::string& text, const char* option) {
-  std::array<int, 3> s{0, 0, 0};
-  std::istringstream is(text);
-  char c1 = 0, c2 = 0;
-  if (!(is >> s[0] >> c1 >> s[1] >> c2 >> s[2]) || c1 != ',' || c2 != ',' || !is.eof() ||
-      s[0] <= 0 || s[1] <= 0 || s[2] <= 0)
-    throw UsageError{std::string("--") + option + " expects D,H,W (three positive integers), got '" +
-                     text + "'"};
-  return s;
-}
 
 int cmd_synth_mri(const Args& args) {
   mri::SynthOptions o;

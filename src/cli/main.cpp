@@ -9,6 +9,7 @@
 
 #include "cli/commands.hpp"
 #include "cli/parse.hpp"
+#include "cli/run_command.hpp"
 #include "common/error.hpp"
 #include "common/mpi.hpp"
 #include "gbmsweep/config.hpp"
@@ -84,21 +85,5 @@ int main(int argc, char** argv) {
     return gbmsweep::kExitUsage;
   }
   Args args(argv + 2, argv + argc);
-  try {
-    return it->second.run(args);
-  } catch (const gbmsweep::cli::UsageError& e) {
-    std::cerr << "gbmsweep " << name << ": " << e.message << "\n";
-    return gbmsweep::kExitUsage;
-  } catch (const gbmsweep::InputError& e) {
-    std::cerr << "gbmsweep " << name << ": error: " << e.what() << "\n";
-    return gbmsweep::kExitUsage;
-  } catch (const gbmsweep::Error& e) {
-    std::cerr << "gbmsweep " << name << ": error: " << e.what() << " [" << e.where();
-    if (e.rank() >= 0) std::cerr << ", rank " << e.rank();
-    std::cerr << "]\n";
-    return gbmsweep::kExitFailure;
-  } catch (const std::exception& e) {
-    std::cerr << "gbmsweep " << name << ": error: " << e.what() << "\n";
-    return gbmsweep::kExitFailure;
-  }
+  return gbmsweep::cli::run_command("gbmsweep", name, it->second.run, args);
 }

@@ -1,6 +1,7 @@
 #include "cli/parse.hpp"
 
 #include <iostream>
+#include <sstream>
 
 namespace gbmsweep::cli {
 
@@ -20,6 +21,17 @@ bool parse_command_line(const std::string& command, const std::string& synopsis,
     throw UsageError{e.what()};
   }
   return true;
+}
+
+std::array<int, 3> parse_shape(const std::string& text, const char* option) {
+  std::array<int, 3> s{0, 0, 0};
+  std::istringstream is(text);
+  char c1 = 0, c2 = 0;
+  if (!(is >> s[0] >> c1 >> s[1] >> c2 >> s[2]) || c1 != ',' || c2 != ',' || !is.eof() ||
+      s[0] <= 0 || s[1] <= 0 || s[2] <= 0)
+    throw UsageError{std::string("--") + option + " expects D,H,W (three positive integers), got '" +
+                     text + "'"};
+  return s;
 }
 
 }  // namespace gbmsweep::cli

@@ -3,6 +3,7 @@
 // and missing arguments give one clear line and exit code 2 everywhere.
 #include <boost/program_options.hpp>
 
+#include <array>
 #include <string>
 #include <vector>
 
@@ -21,5 +22,8 @@ bool parse_command_line(const std::string& command, const std::string& synopsis,
                         const std::vector<std::string>& args, po::options_description& visible,
                         const po::positional_options_description& positional,
                         po::variables_map& vm);
+
+// "D,H,W" → {D, H, W} (positive); UsageError naming --`option` otherwise.
+std::array<int, 3> parse_shape(const std::string& text, const char* option);
 
 }  // namespace gbmsweep::cli
