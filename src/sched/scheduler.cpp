@@ -1,15 +1,14 @@
 #include "sched/scheduler.hpp"
 
+// The coordinator (rank 0): the MPI message loop, the store's writes, drain and progress.
+// What it decides is sched/policy.hpp's and sched/dag_state.hpp's; workers are worker.cpp.
 #include <algorithm>
-#include <chrono>
-#include <cmath>
 #include <cstdlib>
 #include <exception>
 #include <iomanip>
 #include <map>
 #include <optional>
 #include <sstream>
-#include <thread>
 #include <unordered_map>
 
 #include "common/error.hpp"
@@ -22,100 +21,17 @@
 #include "sched/placement.hpp"
 #include "sched/policy.hpp"
 #include "sched/signals.hpp"
+#include "sched/worker.hpp"
 #include "store/store.hpp"
 
 namespace gbmsweep::sched {
 
 namespace {
 
-double now_s() {
-  using namespace std::chrono;
-  return duration<double>(system_clock::now().time_since_epoch()).count();
-}
-
-// Polling sleeps: short right after activity (low dispatch latency), growing to 2 ms while
-// idle (little CPU taken from the tasks; MPI's blocking receive would spin on a core).
-class Napper {
- public:
-  void nap() {
-    std::this_thread::sleep_for(std::chrono::microseconds(us_));
-    us_ = std::min(us_ * 2, 2000);
-  }
-  void reset() { us_ = 50; }
-
- private:
-  int us_ = 50;
-};
-
 std::string fmt_s(double s) {
   std::ostringstream os;
   os << std::fixed << std::setprecision(s < 100 ? 1 : 0) << s << " s";
   return os.str();
-}
-
-// What one rank's part of a task produced.
-struct Outcome {
-  bool ok = false;
-  std::string error;
-  TaskResult result;
-  double t0 = 0, t1 = 0;
-};
-
-// The device tasks on this rank compute on: its GPU when the run is on CUDA, else the CPU.
-Device device_of(const Placement& pl, const SchedOptions& options) {
-  if (options.device == DeviceKind::Cuda && pl.gpu >= 0) return {DeviceKind::Cuda, pl.gpu};
-  return {};
-}
-
-// Runs `spec` on this rank as a member of the group `members` (world ranks, leader first).
-// Collective over the members when there are more than one.
-Outcome execute(const TaskLookup& lookup, const TaskSpec& spec, std::uint64_t seed,
-                const std::vector<int>& members, int group_tag, const std::string& store_dir,
-                int threads, const Device& device, const std::function<bool()>& cancelled,
-                MPI_Comm world) {
-  Outcome out;
-  out.t0 = now_s();
-  MPI_Comm comm = MPI_COMM_SELF;
-  if (members.size() > 1) {
-    MPI_Group world_group, group;
-    GBM_MPI_CHECK(MPI_Comm_group(world, &world_group));
-    GBM_MPI_CHECK(MPI_Group_incl(world_group, static_cast<int>(members.size()), members.data(),
-                                 &group));
-    GBM_MPI_CHECK(MPI_Comm_create_group(world, group, group_tag, &comm));
-    MPI_Group_free(&group);
-    MPI_Group_free(&world_group);
-  }
-  TaskContext ctx;
-  ctx.spec = &spec;
-  ctx.seed = seed;
-  ctx.comm = comm;
-  ctx.artifact_dir = store_dir + "/artifacts/" + spec.key;
-  ctx.store_dir = store_dir;
-  ctx.threads = threads;
-  ctx.device = device;
-  ctx.dep_result = [&spec, &store_dir](const std::string& key) {
-    GBM_CHECK(std::find(spec.deps.begin(), spec.deps.end(), key) != spec.deps.end(),
-              spec.name << " asked for the result of " << key << ", which is not a dependency");
-    return Store::read_result(store_dir, key);
-  };
-  ctx.dep_artifact = [&ctx](const std::string& key, const std::string& name) {
-    TaskResult r = ctx.dep_result(key);
-    auto it = r.artifacts.find(name);
-    GBM_CHECK(it != r.artifacts.end(), "dependency " << key << " has no artifact '" << name << "'");
-    return ctx.store_dir + "/" + it->second;
-  };
-  ctx.cancelled = cancelled;
-  try {
-    out.result = lookup(spec.kind)(ctx);
-    out.ok = true;
-  } catch (const Error& e) {
-    out.error = std::string(e.what()) + " [" + e.where() + "]";
-  } catch (const std::exception& e) {
-    out.error = e.what();
-  }
-  if (comm != MPI_COMM_SELF) MPI_Comm_free(&comm);
-  out.t1 = now_s();
-  return out;
 }
 
 // ---- the coordinator (rank 0) ----------------------------------------------------------
@@ -535,47 +451,6 @@ int Coordinator::run(SchedSummary* summary) {
     GBM_LOG(Info, "walltime: the remaining tasks would not finish in time; resume in a new job");
   if (summary) *summary = s;
   return code;
-}
-
-// ---- a worker (ranks 1..P-1) -----------------------------------------------------------
-
-int work(const TaskLookup& lookup, const Placement& pl, const std::string& store_dir,
-         const Device& device, MPI_Comm world) {
-  bool signal_sent = false;
-  Napper napper;
-  auto forward_signal = [&] {
-    if (!signal_sent && drain_requested()) {
-      signal_sent = true;
-      send({{"signal", drain_signal()}}, 0, kTagSignal, world);
-    }
-  };
-  while (true) {
-    forward_signal();
-    auto m = try_receive(0, MPI_ANY_TAG, world);
-    if (!m) {
-      napper.nap();
-      continue;
-    }
-    napper.reset();
-    if (m->tag == kTagStop) return m->body.at("code").get<int>();
-    if (m->tag == kTagCancel) continue;  // for a task that already finished
-    GBM_CHECK(m->tag == kTagTask, "unexpected message tag " << m->tag << " from rank 0");
-    TaskSpec spec = spec_from_json(m->body.at("spec"));
-    auto members = m->body.at("members").get<std::vector<int>>();
-    bool cancelled = false;
-    auto poll_cancel = [&] {
-      forward_signal();
-      if (!cancelled && try_receive(0, kTagCancel, world)) cancelled = true;
-      return cancelled;
-    };
-    Outcome o = execute(lookup, spec, m->body.at("seed").get<std::uint64_t>(), members,
-                        m->body.at("tag").get<int>(), store_dir,
-                        pl.threads, device, poll_cancel, world);
-    json reply = {{"key", spec.key}, {"ok", o.ok}, {"error", o.error},
-                  {"t0", o.t0},      {"t1", o.t1}, {"host", pl.host}};
-    if (o.ok && members.front() == pl.world_rank) reply["result"] = to_json(o.result);
-    send(reply, 0, kTagFinished, world);
-  }
 }
 
 std::vector<std::string> gather_hosts(const Placement& pl, MPI_Comm world) {
