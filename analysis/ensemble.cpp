@@ -164,6 +164,21 @@ std::vector<Predictions> mri_ensembles(const std::vector<MriModelPredictions>& m
   return out;
 }
 
+std::vector<std::string> ensemble_order(const json& groups, const json& combinations) {
+  std::vector<std::string> paper, rows;
+  for (const auto& g : EnsembleSpec{}.groups) paper.push_back(g.first);
+  for (const auto& g : paper)
+    if (groups.contains(g)) rows.push_back(g);
+  for (const auto& [g, members] : groups.items())
+    if (std::find(paper.begin(), paper.end(), g) == paper.end()) rows.push_back(g);
+  for (const auto& c : combinations) {
+    std::string name;
+    for (const auto& g : c) name += (name.empty() ? "" : "+") + g.get<std::string>();
+    rows.push_back(name);
+  }
+  return rows;
+}
+
 EnsembleSpec::Combine parse_combine(const std::string& s) {
   if (s == "groups") return EnsembleSpec::Combine::GroupMeans;
   if (s == "flat") return EnsembleSpec::Combine::Flat;

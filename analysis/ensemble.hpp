@@ -51,6 +51,13 @@ struct EnsembleSpec {
   Combine combine = Combine::GroupMeans;
 };
 
+// The report's ensemble rows (ReportOptions::ensembles) for a sweep's mri.groups (a JSON object:
+// group name → inputs) and mri.combinations (a JSON array of arrays of group names): the
+// paper's groups first, in the paper's order (DSC, DTI, Struct: EnsembleSpec's defaults; those
+// the sweep has), then the sweep's other groups by name, then the combinations, named
+// "A+B[+C]", in the sweep's order.
+std::vector<std::string> ensemble_order(const json& groups, const json& combinations);
+
 // "groups" | "flat" (sweep key mri.combine) → EnsembleSpec::Combine; anything else throws.
 EnsembleSpec::Combine parse_combine(const std::string& s);
 

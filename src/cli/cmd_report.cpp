@@ -2,6 +2,7 @@
 // Works on a partial store: the report's completeness section says what is missing.
 #include <iostream>
 
+#include "analysis/ensemble.hpp"
 #include "analysis/report.hpp"
 #include "cli/commands.hpp"
 #include "cli/parse.hpp"
@@ -45,18 +46,8 @@ int cmd_report(const Args& args) {
     const json& mri = cfg["mri"];
     if (mri.contains("threshold")) o.threshold = mri["threshold"].get<double>();
     // Table rows: the sweep's groups (the paper's first, in its order), then its combinations.
-    if (mri.contains("groups") && mri.contains("combinations")) {
-      o.ensembles.clear();
-      for (const char* g : {"DSC", "DTI", "Struct"})
-        if (mri["groups"].contains(g)) o.ensembles.push_back(g);
-      for (const auto& [g, members] : mri["groups"].items())
-        if (g != "DSC" && g != "DTI" && g != "Struct") o.ensembles.push_back(g);
-      for (const auto& c : mri["combinations"]) {
-        std::string name;
-        for (const auto& g : c) name += (name.empty() ? "" : "+") + g.get<std::string>();
-        o.ensembles.push_back(name);
-      }
-    }
+    if (mri.contains("groups") && mri.contains("combinations"))
+      o.ensembles = analysis::ensemble_order(mri["groups"], mri["combinations"]);
   }
   if (!(o.alpha > 0 && o.alpha < 1)) throw UsageError{"--alpha must be in (0, 1)"};
   if (bootstrap >= 0) o.bootstrap.resamples = bootstrap;

@@ -6,7 +6,7 @@
 #include <optional>
 
 #include "common/result.hpp"
-#include "sweep/task.hpp"
+#include "common/task_spec.hpp"
 
 namespace gbmsweep::sched {
 

@@ -1,119 +1,37 @@
 #include "sched/scheduler.hpp"
-#include "sched/eta.hpp"
 
+// The coordinator (rank 0): the MPI message loop, the store's writes, drain and progress.
+// What it decides is sched/policy.hpp's and sched/dag_state.hpp's; workers are worker.cpp.
 #include <algorithm>
-#include <chrono>
-#include <cmath>
 #include <cstdlib>
 #include <exception>
 #include <iomanip>
 #include <map>
 #include <optional>
 #include <sstream>
-#include <thread>
 #include <unordered_map>
 
 #include "common/error.hpp"
 #include "common/fs.hpp"
 #include "common/log.hpp"
 #include "common/mpi.hpp"
+#include "sched/dag_state.hpp"
+#include "sched/eta.hpp"
 #include "sched/messages.hpp"
 #include "sched/placement.hpp"
+#include "sched/policy.hpp"
 #include "sched/signals.hpp"
+#include "sched/worker.hpp"
 #include "store/store.hpp"
 
 namespace gbmsweep::sched {
 
 namespace {
 
-double now_s() {
-  using namespace std::chrono;
-  return duration<double>(system_clock::now().time_since_epoch()).count();
-}
-
-// Polling sleeps: short right after activity (low dispatch latency), growing to 2 ms while
-// idle (little CPU taken from the tasks; MPI's blocking receive would spin on a core).
-class Napper {
- public:
-  void nap() {
-    std::this_thread::sleep_for(std::chrono::microseconds(us_));
-    us_ = std::min(us_ * 2, 2000);
-  }
-  void reset() { us_ = 50; }
-
- private:
-  int us_ = 50;
-};
-
 std::string fmt_s(double s) {
   std::ostringstream os;
   os << std::fixed << std::setprecision(s < 100 ? 1 : 0) << s << " s";
   return os.str();
-}
-
-// What one rank's part of a task produced.
-struct Outcome {
-  bool ok = false;
-  std::string error;
-  TaskResult result;
-  double t0 = 0, t1 = 0;
-};
-
-// The device tasks on this rank compute on: its GPU when the run is on CUDA, else the CPU.
-Device device_of(const Placement& pl, const SchedOptions& options) {
-  if (options.device == DeviceKind::Cuda && pl.gpu >= 0) return {DeviceKind::Cuda, pl.gpu};
-  return {};
-}
-
-// Runs `spec` on this rank as a member of the group `members` (world ranks, leader first).
-// Collective over the members when there are more than one.
-Outcome execute(const TaskLookup& lookup, const TaskSpec& spec, std::uint64_t seed,
-                const std::vector<int>& members, int group_tag, const std::string& store_dir,
-                int threads, const Device& device, const std::function<bool()>& cancelled,
-                MPI_Comm world) {
-  Outcome out;
-  out.t0 = now_s();
-  MPI_Comm comm = MPI_COMM_SELF;
-  if (members.size() > 1) {
-    MPI_Group world_group, group;
-    GBM_MPI_CHECK(MPI_Comm_group(world, &world_group));
-    GBM_MPI_CHECK(MPI_Group_incl(world_group, static_cast<int>(members.size()), members.data(),
-                                 &group));
-    GBM_MPI_CHECK(MPI_Comm_create_group(world, group, group_tag, &comm));
-    MPI_Group_free(&group);
-    MPI_Group_free(&world_group);
-  }
-  TaskContext ctx;
-  ctx.spec = &spec;
-  ctx.seed = seed;
-  ctx.comm = comm;
-  ctx.artifact_dir = store_dir + "/artifacts/" + spec.key;
-  ctx.store_dir = store_dir;
-  ctx.threads = threads;
-  ctx.device = device;
-  ctx.dep_result = [&spec, &store_dir](const std::string& key) {
-    GBM_CHECK(std::find(spec.deps.begin(), spec.deps.end(), key) != spec.deps.end(),
-              spec.name << " asked for the result of " << key << ", which is not a dependency");
-    return Store::read_result(store_dir, key);
-  };
-  ctx.dep_artifact = [&ctx](const std::string& key, const std::string& name) {
-    TaskResult r = ctx.dep_result(key);
-    auto it = r.artifacts.find(name);
-    GBM_CHECK(it != r.artifacts.end(), "dependency " << key << " has no artifact '" << name << "'");
-    return ctx.store_dir + "/" + it->second;
-  };
-  ctx.cancelled = cancelled;
-  try {
-    out.result = lookup(spec.kind)(ctx);
-    out.ok = true;
-  } catch (const Error& e) {
-    out.error = std::string(e.what()) + " [" + e.where() + "]";
-  } catch (const std::exception& e) {
-    out.error = e.what();
-  }
-  if (comm != MPI_COMM_SELF) MPI_Comm_free(&comm);
-  out.t1 = now_s();
-  return out;
 }
 
 // ---- the coordinator (rank 0) ----------------------------------------------------------
@@ -128,10 +46,6 @@ class Coordinator {
   int run(SchedSummary* summary);
 
  private:
-  enum class St { Waiting, Running, Done, Failed, Blocked };
-  struct Worker {
-    int rank = 0, node = 0, task = -1;
-  };
   struct Running {
     std::vector<int> members;
     int reported = 0;
@@ -143,21 +57,16 @@ class Coordinator {
   };
 
   void init();
-  double estimate(int i) const;
-  void update_priorities();
-  bool fits_walltime(int i) const;
   bool assign();
   void start_task(int i, const std::vector<int>& worker_ids);
   bool poll_messages();
   void on_finished(int rank, const Outcome& o, const std::string& host);
   void finish_task(int i);
-  void block_descendants(int i);
   void begin_drain(const std::string& why);
   void storage_failed(int i, const std::string& what);
   void check_failed_groups();
   bool local_cancelled();
   void progress(bool force);
-  int exit_code() const;
   RunInfo run_info(const Running& r) const;
 
   Plan plan_;
@@ -168,13 +77,8 @@ class Coordinator {
   MPI_Comm world_;
 
   bool local_ = false;  // one rank: rank 0 computes
-  std::vector<St> st_;
-  std::vector<std::vector<int>> deps_, children_;
-  std::vector<int> missing_;
-  std::vector<double> prio_;
-  std::vector<bool> unplaceable_;
-  DurationModel durations_;  // measured seconds per kind against the plan's hints
-  std::vector<Worker> workers_;
+  std::optional<DagState> dag_;  // states, readiness, priorities (sched/dag_state.hpp)
+  std::vector<WorkerSlot> workers_;
   std::map<int, int> worker_of_rank_;
   std::map<int, Running> running_;  // until recorded in the store
   std::vector<int> finished_;        // every member reported; not yet recorded
@@ -197,31 +101,28 @@ void Coordinator::init() {
     GBM_CHECK(idx.emplace(tasks[i].key, static_cast<int>(i)).second,
               "the plan holds task key " << tasks[i].key << " twice");
   }
-  st_.assign(n, St::Waiting);
-  deps_.assign(n, {});
-  children_.assign(n, {});
-  missing_.assign(n, 0);
-  unplaceable_.assign(n, false);
-
   for (int w = local_ ? 0 : 1; w < pl_.world_size; ++w) {
     worker_of_rank_[w] = static_cast<int>(workers_.size());
     workers_.push_back({w, pl_.node_of_rank[static_cast<std::size_t>(w)], -1});
   }
-  std::map<int, int> per_node;
-  for (const auto& w : workers_) max_workers_per_node_ = std::max(max_workers_per_node_, ++per_node[w.node]);
+  max_workers_per_node_ = max_workers_per_node(workers_);
 
+  // The plan and the store, reduced to what the policy needs (sched/dag_state.hpp).
+  std::vector<DagNode> nodes(n);
   for (std::size_t i = 0; i < n; ++i) {
+    DagNode& node = nodes[i];
+    node.kind = tasks[i].kind;
+    node.cost = tasks[i].cost;
+    node.ranks = tasks[i].ranks;
     const TaskRecord& rec = store_.record(tasks[i].key);
     if (rec.status == "done") {
-      st_[i] = St::Done;
+      node.state = TaskState::Done;
+      node.measured_s = rec.end_time - rec.start_time;
       ++skipped_done_;
     } else if (rec.status == "failed" && !opt_.retry_failed) {
-      st_[i] = St::Failed;
+      node.state = TaskState::Failed;
     }
-    if (tasks[i].ranks > max_workers_per_node_) unplaceable_[i] = true;
-  }
-  // Dependencies in plan order (topological): a failed or blocked dependency blocks.
-  for (std::size_t i = 0; i < n; ++i) {
+    // Dependencies in plan order (topological); one outside the plan must be done already.
     for (const auto& d : tasks[i].deps) {
       auto it = idx.find(d);
       if (it == idx.end()) {
@@ -230,52 +131,13 @@ void Coordinator::init() {
                           << ", which is neither in the plan nor done in the store");
         continue;
       }
-      int j = it->second;
-      GBM_CHECK(j < static_cast<int>(i), "the plan is not in topological order at " << tasks[i].name);
-      deps_[i].push_back(j);
-      children_[static_cast<std::size_t>(j)].push_back(static_cast<int>(i));
-      if (st_[static_cast<std::size_t>(j)] != St::Done) ++missing_[i];
-      if ((st_[static_cast<std::size_t>(j)] == St::Failed ||
-           st_[static_cast<std::size_t>(j)] == St::Blocked) && st_[i] == St::Waiting)
-        st_[i] = St::Blocked;
+      GBM_CHECK(it->second < static_cast<int>(i),
+                "the plan is not in topological order at " << tasks[i].name);
+      node.deps.push_back(it->second);
     }
   }
-  for (std::size_t i = 0; i < n; ++i) {
-    if (st_[i] != St::Done) continue;
-    const TaskRecord& rec = store_.record(tasks[i].key);
-    if (rec.end_time > rec.start_time)
-      durations_.record(tasks[i].kind, tasks[i].cost, rec.end_time - rec.start_time);
-  }
-  update_priorities();
-
-  end_time_ = 0;
-  if (opt_.walltime_s > 0) end_time_ = start_ + opt_.walltime_s;
-  if (const char* e = std::getenv("SLURM_JOB_END_TIME"); e && *e) {
-    double slurm_end = std::atof(e);
-    if (slurm_end > 0) end_time_ = end_time_ > 0 ? std::min(end_time_, slurm_end) : slurm_end;
-  }
-}
-
-// Expected seconds: the plan's hint, scaled by how long finished tasks took (DurationModel).
-double Coordinator::estimate(int i) const {
-  const TaskSpec& t = plan_.tasks[static_cast<std::size_t>(i)];
-  return durations_.expected(t.kind, t.cost);
-}
-
-// Longest expected path from a task to the end of the DAG (the task included): for
-// independent tasks this is longest-expected-first; in a DAG it favours the critical path.
-void Coordinator::update_priorities() {
-  std::size_t n = plan_.tasks.size();
-  prio_.assign(n, 0);
-  for (std::size_t k = n; k-- > 0;) {
-    double below = 0;
-    for (int c : children_[k]) below = std::max(below, prio_[static_cast<std::size_t>(c)]);
-    prio_[k] = estimate(static_cast<int>(k)) + below;
-  }
-}
-
-bool Coordinator::fits_walltime(int i) const {
-  return end_time_ <= 0 || now_s() + estimate(i) <= end_time_;
+  dag_.emplace(std::move(nodes), max_workers_per_node_);
+  end_time_ = job_end_time(start_, opt_.walltime_s, std::getenv("SLURM_JOB_END_TIME"));
 }
 
 RunInfo Coordinator::run_info(const Running& r) const {
@@ -291,42 +153,16 @@ bool Coordinator::assign() {
   // Only when a worker was freed or a task became ready: the scan is O(tasks).
   if (!need_assign_) return false;
   need_assign_ = false;
-  std::vector<int> ready;
-  for (std::size_t i = 0; i < st_.size(); ++i)
-    if (st_[i] == St::Waiting && missing_[i] == 0 && !unplaceable_[i])
-      ready.push_back(static_cast<int>(i));
-  std::stable_sort(ready.begin(), ready.end(), [this](int a, int b) {
-    return prio_[static_cast<std::size_t>(a)] > prio_[static_cast<std::size_t>(b)];
-  });
-  bool any = false;
-  for (int i : ready) {
-    std::vector<int> idle;
-    for (std::size_t w = 0; w < workers_.size(); ++w)
-      if (workers_[w].task < 0) idle.push_back(static_cast<int>(w));
-    if (idle.empty()) break;
-    if (!fits_walltime(i)) {
-      walltime_hit_ = true;
-      continue;
-    }
-    int g = std::max(1, plan_.tasks[static_cast<std::size_t>(i)].ranks);
-    // g idle workers on one node; if none, wait for the head task rather than starve it.
-    std::map<int, std::vector<int>> by_node;
-    for (int w : idle) by_node[workers_[static_cast<std::size_t>(w)].node].push_back(w);
-    const std::vector<int>* chosen = nullptr;
-    for (const auto& [node, ws] : by_node)
-      if (static_cast<int>(ws.size()) >= g) {
-        chosen = &ws;
-        break;
-      }
-    if (!chosen) break;
-    std::vector<int> group(chosen->begin(), chosen->begin() + g);
-    any = true;
-    start_task(i, group);
-    if (local_) break;  // back to the main loop: signals, progress, index
-  }
-  return any;
+  AssignOptions ao;
+  ao.end_time = end_time_;
+  ao.one_task = local_;
+  AssignRound round = assign_round(*dag_, workers_, ao, now_s,
+                                   [this](int i, const std::vector<int>& group) { start_task(i, group); });
+  walltime_hit_ |= round.walltime_hit;
+  return round.started > 0;
 }
 
+// assign_round has marked the task Running and its workers busy.
 void Coordinator::start_task(int i, const std::vector<int>& group) {
   const TaskSpec& spec = plan_.tasks[static_cast<std::size_t>(i)];
   Running r;
@@ -335,9 +171,7 @@ void Coordinator::start_task(int i, const std::vector<int>& group) {
   r.host = hosts_[static_cast<std::size_t>(r.members.front())];
   store_.mark_running(spec.key, run_info(r));
   fs::make_dirs(store_.artifact_dir(spec.key));
-  st_[static_cast<std::size_t>(i)] = St::Running;
   ++ran_;
-  for (int w : group) workers_[static_cast<std::size_t>(w)].task = i;
   running_[i] = r;
   std::uint64_t seed = store_.record(spec.key).seed;
   if (local_) {
@@ -376,7 +210,7 @@ bool Coordinator::poll_messages() {
 void Coordinator::on_finished(int rank, const Outcome& o, const std::string& host) {
   auto wit = worker_of_rank_.find(rank);
   GBM_CHECK(wit != worker_of_rank_.end(), "a result from rank " << rank << ", not a worker");
-  Worker& w = workers_[static_cast<std::size_t>(wit->second)];
+  WorkerSlot& w = workers_[static_cast<std::size_t>(wit->second)];
   int i = w.task;
   GBM_CHECK(i >= 0, "a result from idle rank " << rank);
   w.task = -1;
@@ -409,15 +243,14 @@ void Coordinator::finish_task(int i) {
   const TaskSpec& spec = plan_.tasks[static_cast<std::size_t>(i)];
   Running r = std::move(running_.at(i));
   running_.erase(i);
-  auto& s = st_[static_cast<std::size_t>(i)];
-  if (r.failed && r.cancelled) {
-    // Stopped by a drain: not the task's fault; a resume runs it again.
+  Disposition d = disposition(r.failed, r.cancelled);
+  if (d == Disposition::Requeue) {
     store_.mark_pending(spec.key);
-    s = St::Waiting;
+    dag_->requeue(i);
     GBM_LOG(Info, "abandoned " << spec.name << " (drain)");
     return;
   }
-  if (!r.failed) {
+  if (d == Disposition::Record) {
     try {
       store_.mark_done(spec.key, *r.result, run_info(r));
     } catch (const StorageError& e) {
@@ -425,42 +258,28 @@ void Coordinator::finish_task(int i) {
       storage_failed(i, e.what());
       return;
     } catch (const std::exception& e) {
-      r.failed = true;
+      d = Disposition::Fail;
       r.error = std::string("storing the result failed: ") + e.what();
     }
   }
-  if (r.failed) {
+  if (d == Disposition::Fail) {
     store_.mark_failed(spec.key, r.error, run_info(r));
-    s = St::Failed;
+    dag_->fail(i);
     GBM_LOG(Warn, "task " << spec.name << " failed: " << r.error);
-    block_descendants(i);
     return;
   }
-  s = St::Done;
-  durations_.record(spec.kind, spec.cost, r.t1 - r.t0);
-  for (int c : children_[static_cast<std::size_t>(i)]) --missing_[static_cast<std::size_t>(c)];
-  update_priorities();
+  dag_->complete(i, r.t1 - r.t0);
   need_assign_ = true;
 }
 
 void Coordinator::storage_failed(int i, const std::string& what) {
   if (storage_error_.empty()) storage_error_ = what;
-  st_[static_cast<std::size_t>(i)] = St::Waiting;
+  dag_->requeue(i);
   try {
     store_.mark_pending(plan_.tasks[static_cast<std::size_t>(i)].key);
   } catch (const StorageError&) {  // the journal is full too: the replay finds it unfinished
   }
   begin_drain("the store cannot be written");
-}
-
-void Coordinator::block_descendants(int i) {
-  for (int c : children_[static_cast<std::size_t>(i)]) {
-    auto& s = st_[static_cast<std::size_t>(c)];
-    if (s == St::Waiting) {
-      s = St::Blocked;
-      block_descendants(c);
-    }
-  }
 }
 
 void Coordinator::begin_drain(const std::string& why) {
@@ -506,43 +325,25 @@ void Coordinator::progress(bool force) {
   double t = now_s();
   if (!force && t - last_progress_ < opt_.progress_interval_s) return;
   last_progress_ = t;
-  int done = 0, failed = 0, blocked = 0;
   std::vector<PendingWork> pending;
-  for (std::size_t i = 0; i < st_.size(); ++i) {
-    switch (st_[i]) {
-      case St::Done: ++done; break;
-      case St::Failed: ++failed; break;
-      case St::Blocked: ++blocked; break;
-      default: {
-        const TaskSpec& spec = plan_.tasks[i];
-        PendingWork p{spec.kind, spec.cost, spec.ranks, -1, prio_[i]};
-        auto r = running_.find(static_cast<int>(i));
-        if (r != running_.end()) p.elapsed_s = t - r->second.t0;
-        pending.push_back(std::move(p));
-      }
-    }
+  for (int i = 0; i < dag_->size(); ++i) {
+    const TaskState s = dag_->state(i);
+    if (s != TaskState::Waiting && s != TaskState::Running) continue;
+    const TaskSpec& spec = plan_.tasks[static_cast<std::size_t>(i)];
+    PendingWork p{spec.kind, spec.cost, spec.ranks, -1, dag_->priority(i)};
+    auto r = running_.find(i);
+    if (r != running_.end()) p.elapsed_s = t - r->second.t0;
+    pending.push_back(std::move(p));
   }
-  const Eta eta = estimate_eta(durations_, pending, static_cast<int>(workers_.size()));
+  const DagCounts c = dag_->counts();
+  const Eta eta = estimate_eta(dag_->durations(), pending, static_cast<int>(workers_.size()));
   std::string basis;
   for (const auto& k : eta.unmeasured) basis += (basis.empty() ? "" : ", ") + k;
   if (!basis.empty()) basis = " (" + basis + ": no task finished yet, from the sweep's hints)";
-  GBM_LOG(Info, "progress: " << done << "/" << st_.size() << " done, " << running_.size()
-                             << " running, " << failed << " failed, " << blocked
+  GBM_LOG(Info, "progress: " << c.done << "/" << dag_->size() << " done, " << running_.size()
+                             << " running, " << c.failed << " failed, " << c.blocked
                              << " blocked, elapsed " << fmt_s(t - start_) << ", ETA "
                              << fmt_s(eta.seconds) << basis);
-}
-
-int Coordinator::exit_code() const {
-  bool left = false, bad = false;
-  for (std::size_t i = 0; i < st_.size(); ++i) {
-    if (st_[i] == St::Waiting) (unplaceable_[i] ? bad : left) = true;
-    if (st_[i] == St::Failed || st_[i] == St::Blocked) bad = true;
-  }
-  if (!storage_error_.empty()) return kExitFailure;
-  if (left && draining_) return kExitInterrupted;
-  if (left && walltime_hit_) return kExitWalltime;
-  if (bad || left) return kExitFailure;
-  return kExitOk;
 }
 
 int Coordinator::run(SchedSummary* summary) {
@@ -550,14 +351,16 @@ int Coordinator::run(SchedSummary* summary) {
   local_ = pl_.world_size == 1;
   init();
   int to_run = 0;
-  for (std::size_t i = 0; i < st_.size(); ++i) {
-    if (st_[i] == St::Waiting) ++to_run;
-    if (unplaceable_[i] && st_[i] == St::Waiting)
-      GBM_LOG(Warn, plan_.tasks[i].name << " needs " << plan_.tasks[i].ranks
+  for (int i = 0; i < dag_->size(); ++i) {
+    if (dag_->state(i) != TaskState::Waiting) continue;
+    ++to_run;
+    const TaskSpec& spec = plan_.tasks[static_cast<std::size_t>(i)];
+    if (dag_->unplaceable(i))
+      GBM_LOG(Warn, spec.name << " needs " << spec.ranks
                                         << " ranks on one node; this job has at most "
                                         << max_workers_per_node_ << " workers per node");
   }
-  GBM_LOG(Info, "run: " << st_.size() << " tasks, " << skipped_done_ << " already done, "
+  GBM_LOG(Info, "run: " << dag_->size() << " tasks, " << skipped_done_ << " already done, "
                         << to_run << " to run on " << workers_.size() << " worker rank(s)"
                         << (local_ ? " (rank 0 computes)" : " (rank 0 coordinates)") << ", "
                         << pl_.threads << " thread(s) per rank");
@@ -605,7 +408,7 @@ int Coordinator::run(SchedSummary* summary) {
     else
       napper_.nap();
   }
-  int code = exit_code();
+  int code = exit_code(*dag_, draining_, walltime_hit_, !storage_error_.empty());
   for (int rank = 1; rank < pl_.world_size; ++rank) send({{"code", code}}, rank, kTagStop, world_);
   try {
     store_.flush();
@@ -616,13 +419,12 @@ int Coordinator::run(SchedSummary* summary) {
   }
 
   SchedSummary s;
-  s.total = static_cast<int>(st_.size());
-  for (std::size_t i = 0; i < st_.size(); ++i) {
-    if (st_[i] == St::Done) ++s.done;
-    if (st_[i] == St::Failed) ++s.failed;
-    if (st_[i] == St::Blocked) ++s.blocked;
-    if (st_[i] == St::Waiting) ++s.not_started;
-  }
+  const DagCounts c = dag_->counts();
+  s.total = dag_->size();
+  s.done = c.done;
+  s.failed = c.failed;
+  s.blocked = c.blocked;
+  s.not_started = c.waiting;
   s.skipped_done = skipped_done_;
   s.ran = ran_;
   s.elapsed_s = now_s() - start_;
@@ -634,9 +436,10 @@ int Coordinator::run(SchedSummary* summary) {
                             << " not started; " << s.ran << " started this run; elapsed "
                             << fmt_s(s.elapsed_s) << "; exit code " << code);
   int shown = 0;
-  for (std::size_t i = 0; i < st_.size() && shown < 10; ++i)
-    if (st_[i] == St::Failed) {
-      GBM_LOG(Info, "  failed: " << plan_.tasks[i].name << ": " << store_.record(plan_.tasks[i].key).error);
+  for (int i = 0; i < dag_->size() && shown < 10; ++i)
+    if (dag_->state(i) == TaskState::Failed) {
+      const TaskSpec& spec = plan_.tasks[static_cast<std::size_t>(i)];
+      GBM_LOG(Info, "  failed: " << spec.name << ": " << store_.record(spec.key).error);
       ++shown;
     }
   if (!storage_error_.empty())
@@ -648,47 +451,6 @@ int Coordinator::run(SchedSummary* summary) {
     GBM_LOG(Info, "walltime: the remaining tasks would not finish in time; resume in a new job");
   if (summary) *summary = s;
   return code;
-}
-
-// ---- a worker (ranks 1..P-1) -----------------------------------------------------------
-
-int work(const TaskLookup& lookup, const Placement& pl, const std::string& store_dir,
-         const Device& device, MPI_Comm world) {
-  bool signal_sent = false;
-  Napper napper;
-  auto forward_signal = [&] {
-    if (!signal_sent && drain_requested()) {
-      signal_sent = true;
-      send({{"signal", drain_signal()}}, 0, kTagSignal, world);
-    }
-  };
-  while (true) {
-    forward_signal();
-    auto m = try_receive(0, MPI_ANY_TAG, world);
-    if (!m) {
-      napper.nap();
-      continue;
-    }
-    napper.reset();
-    if (m->tag == kTagStop) return m->body.at("code").get<int>();
-    if (m->tag == kTagCancel) continue;  // for a task that already finished
-    GBM_CHECK(m->tag == kTagTask, "unexpected message tag " << m->tag << " from rank 0");
-    TaskSpec spec = spec_from_json(m->body.at("spec"));
-    auto members = m->body.at("members").get<std::vector<int>>();
-    bool cancelled = false;
-    auto poll_cancel = [&] {
-      forward_signal();
-      if (!cancelled && try_receive(0, kTagCancel, world)) cancelled = true;
-      return cancelled;
-    };
-    Outcome o = execute(lookup, spec, m->body.at("seed").get<std::uint64_t>(), members,
-                        m->body.at("tag").get<int>(), store_dir,
-                        pl.threads, device, poll_cancel, world);
-    json reply = {{"key", spec.key}, {"ok", o.ok}, {"error", o.error},
-                  {"t0", o.t0},      {"t1", o.t1}, {"host", pl.host}};
-    if (o.ok && members.front() == pl.world_rank) reply["result"] = to_json(o.result);
-    send(reply, 0, kTagFinished, world);
-  }
 }
 
 std::vector<std::string> gather_hosts(const Placement& pl, MPI_Comm world) {

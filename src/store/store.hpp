@@ -23,7 +23,7 @@
 
 #include "common/record.hpp"
 #include "common/result.hpp"
-#include "sweep/task.hpp"
+#include "common/task_spec.hpp"
 
 namespace gbmsweep {
 

@@ -6,7 +6,7 @@
 
 #include <nlohmann/json.hpp>
 
-#include "sweep/task.hpp"
+#include "common/task_spec.hpp"
 
 namespace gbmsweep {
 

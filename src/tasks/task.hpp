@@ -11,7 +11,7 @@
 
 #include "common/device.hpp"
 #include "common/result.hpp"
-#include "sweep/task.hpp"
+#include "common/task_spec.hpp"
 
 namespace gbmsweep {
 

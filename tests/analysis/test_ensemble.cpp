@@ -138,4 +138,29 @@ BOOST_AUTO_TEST_CASE(task_results_for_the_integrator) {
   BOOST_TEST(drug.metrics["repeats"] == 2);
 }
 
+BOOST_AUTO_TEST_CASE(report_rows_put_the_papers_groups_first) {
+  using gbmsweep::json;
+  // A sweep with the paper's Struct and DSC (not DTI), two groups of its own and combinations.
+  const json groups = {{"Struct", {"T1", "T2"}},
+                       {"Perf", {"DSC_PH"}},
+                       {"DSC", {"DSC_ap-rCBV"}},
+                       {"Alpha", {"FLAIR"}}};
+  // json::array: a list of string pairs would otherwise be read as an object.
+  const json combinations = json::array({json::array({"Struct", "DSC"}),
+                                         json::array({"Perf", "DSC", "Alpha"})});
+  const std::vector<std::string> expected = {"DSC",        "Struct",         "Alpha", "Perf",
+                                             "Struct+DSC", "Perf+DSC+Alpha"};
+  BOOST_TEST(ga::ensemble_order(groups, combinations) == expected, boost::test_tools::per_element());
+  // The paper's sweep gives the paper's seven rows, the report's defaults.
+  const json paper_groups = {{"DSC", {"a"}}, {"DTI", {"b"}}, {"Struct", {"c"}}};
+  const json paper_combinations =
+      json::array({json::array({"DSC", "DTI"}), json::array({"DSC", "Struct"}),
+                   json::array({"DTI", "Struct"}), json::array({"DSC", "DTI", "Struct"})});
+  const std::vector<std::string> seven = {"DSC",        "DTI",        "Struct",        "DSC+DTI",
+                                          "DSC+Struct", "DTI+Struct", "DSC+DTI+Struct"};
+  BOOST_TEST(ga::ensemble_order(paper_groups, paper_combinations) == seven,
+             boost::test_tools::per_element());
+  BOOST_TEST(ga::ensemble_order(json::object(), json::array()).empty());
+}
+
 BOOST_AUTO_TEST_SUITE_END()

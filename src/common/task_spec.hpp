@@ -1,5 +1,6 @@
 #pragma once
-// One node of the task DAG, as planned from a sweep file.
+// One node of the task DAG, as planned from a sweep file (src/sweep). In common/ because every
+// layer uses it: the store records it, the scheduler sends it, a task reads its own.
 #include <cstdint>
 #include <string>
 #include <vector>
