@@ -96,3 +96,47 @@ BOOST_AUTO_TEST_CASE(h5_roundtrip_and_errors_name_the_file) {
   }
   std::filesystem::remove(path);
 }
+
+// The string choices that enter from the sweep or the command line become enums once
+// (common/device.hpp, common/mri_network.hpp); errors name where the string came from.
+#include "common/device.hpp"
+#include "common/mri_network.hpp"
+
+BOOST_AUTO_TEST_CASE(reducer_strings_become_an_enum_and_auto_follows_the_device) {
+  for (Reducer r : {Reducer::Auto, Reducer::Mpi, Reducer::Nccl})
+    BOOST_TEST((parse_reducer(to_string(r), "x") == r));
+  try {
+    parse_reducer("gloo", "sweep.toml:3:1");
+    BOOST_FAIL("no error");
+  } catch (const InputError& e) {
+    const std::string what = e.what();
+    BOOST_TEST(what.find("sweep.toml:3:1") != std::string::npos, what);
+    BOOST_TEST(what.find("auto, mpi, nccl") != std::string::npos, what);
+  }
+  const Device cpu{}, gpu{DeviceKind::Cuda, 0};
+  BOOST_TEST((resolve_reducer(Reducer::Auto, gpu, true, 2) == Reducer::Nccl));
+  BOOST_TEST((resolve_reducer(Reducer::Auto, gpu, true, 1) == Reducer::Mpi));  // nothing to reduce
+  BOOST_TEST((resolve_reducer(Reducer::Auto, gpu, false, 2) == Reducer::Mpi));
+  BOOST_TEST((resolve_reducer(Reducer::Auto, cpu, true, 2) == Reducer::Mpi));
+  BOOST_TEST((resolve_reducer(Reducer::Mpi, gpu, true, 2) == Reducer::Mpi));
+  BOOST_TEST((resolve_reducer(Reducer::Nccl, cpu, false, 1) == Reducer::Nccl));  // make_reducer refuses
+}
+
+BOOST_AUTO_TEST_CASE(network_names_round_trip_and_unknown_ones_name_the_source) {
+  BOOST_TEST(mri_network_names().size() == 3u);
+  for (const auto& name : mri_network_names())
+    BOOST_TEST(to_string(parse_mri_network(name, "x")) == name);
+  BOOST_TEST(is_pretrained(MriNetwork::SpotTune));
+  BOOST_TEST(is_pretrained(MriNetwork::ResNetTransfer));
+  BOOST_TEST(!is_pretrained(MriNetwork::ResNetRandom));
+  BOOST_TEST(has_agent(MriNetwork::SpotTune));
+  BOOST_TEST(!has_agent(MriNetwork::ResNetTransfer));
+  try {
+    parse_mri_network("resnet", "model.pt");
+    BOOST_FAIL("no error");
+  } catch (const InputError& e) {
+    const std::string what = e.what();
+    BOOST_TEST(what.find("model.pt") != std::string::npos, what);
+    BOOST_TEST(what.find("spottune, resnet_random, resnet_transfer") != std::string::npos, what);
+  }
+}
