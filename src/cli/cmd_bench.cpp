@@ -37,9 +37,9 @@ std::array<int64_t, 3> parse_shape(const std::string& s) {
 bool parse_step_options(const std::string& name, const Args& args, bool eval,
                         train::BenchStepOptions& o) {
   po::options_description opts("options");
-  std::string shape = "24,28,28", device = "cpu", precision = "fp32";
+  std::string shape = "24,28,28", device = "cpu", precision = "fp32", model = "spottune";
   auto add = opts.add_options();
-  if (!eval) add("model", po::value(&o.model)->default_value(o.model), "spottune | resnet");
+  if (!eval) add("model", po::value(&model)->default_value(model), "spottune | resnet");
   add("depth", po::value(&o.depth)->default_value(o.depth), "10 | 18 | 34 | 50");
   add("batch", po::value(&o.batch)->default_value(o.batch), "images per step");
   add("shape", po::value(&shape)->default_value(shape), "input D,H,W");
@@ -51,8 +51,10 @@ bool parse_step_options(const std::string& name, const Args& args, bool eval,
   add("precision", po::value(&precision)->default_value(precision), "fp32 | tf32 | bf16");
   po::variables_map vm;
   if (!parse_command_line("bench " + name, "[options]", args, opts, {}, vm)) return false;
-  if (o.model != "spottune" && o.model != "resnet")
+  // The bench's own vocabulary: "resnet" is resnet_random (every layer trains).
+  if (model != "spottune" && model != "resnet")
     throw UsageError{"--model must be spottune or resnet"};
+  o.model = model == "spottune" ? MriNetwork::SpotTune : MriNetwork::ResNetRandom;
   if (o.depth != 10 && o.depth != 18 && o.depth != 34 && o.depth != 50)
     throw UsageError{"--depth must be 10, 18, 34 or 50"};
   if (o.batch < 1 || o.threads < 1 || o.steps < 1 || o.samples < 1)
@@ -69,7 +71,8 @@ bool parse_step_options(const std::string& name, const Args& args, bool eval,
 }
 
 void print(const train::BenchStepOptions& o, const train::BenchTimes& t, bool eval) {
-  nlohmann::json j = {{"model", eval ? std::string("spottune") : o.model},
+  const bool resnet = !eval && o.model == MriNetwork::ResNetRandom;
+  nlohmann::json j = {{"model", resnet ? "resnet" : "spottune"},
                       {"depth", o.depth},
                       {"batch", o.batch},
                       {"shape", o.shape},

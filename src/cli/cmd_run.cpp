@@ -34,8 +34,10 @@ void resolve_run_device(const std::string& sweep_path, const std::string& cli,
   opt.device = resolve_device_kind(parse_device_kind(asked.empty() ? "auto" : asked, where),
                                    torch.cuda, torch.gpus, where);
   opt.visible_gpus = torch.gpus;
-  if (opt.device == DeviceKind::Cpu && cfg.contains("mri") && cfg["mri"].contains("train") &&
-      cfg["mri"]["train"].value("precision", "fp32") == "bf16")
+  const bool bf16 = cfg.contains("mri") && cfg["mri"].contains("train") &&
+                    parse_precision(cfg["mri"]["train"].value("precision", "fp32"),
+                                    sweep_path) == Precision::Bf16;
+  if (opt.device == DeviceKind::Cpu && bf16)
     throw InputError(sweep_path, "mri.train.precision = \"bf16\" needs CUDA, and this run is on "
                                  "the CPU (use fp32, or --device cuda on a CUDA build)");
 }

@@ -18,6 +18,13 @@ Precision parse_precision(const std::string& s, const std::string& where) {
   throw InputError(where, "precision '" + s + "' is not one of fp32, tf32, bf16");
 }
 
+Reducer parse_reducer(const std::string& s, const std::string& where) {
+  if (s == "auto") return Reducer::Auto;
+  if (s == "mpi") return Reducer::Mpi;
+  if (s == "nccl") return Reducer::Nccl;
+  throw InputError(where, "reducer '" + s + "' is not one of auto, mpi, nccl");
+}
+
 const char* to_string(DeviceKind k) {
   switch (k) {
     case DeviceKind::Auto: return "auto";
@@ -32,6 +39,15 @@ const char* to_string(Precision p) {
     case Precision::Fp32: return "fp32";
     case Precision::Tf32: return "tf32";
     case Precision::Bf16: return "bf16";
+  }
+  return "?";
+}
+
+const char* to_string(Reducer r) {
+  switch (r) {
+    case Reducer::Auto: return "auto";
+    case Reducer::Mpi: return "mpi";
+    case Reducer::Nccl: return "nccl";
   }
   return "?";
 }
@@ -58,6 +74,11 @@ DeviceKind resolve_device_kind(DeviceKind asked, bool torch_has_cuda, int visibl
       return DeviceKind::Cuda;
   }
   return DeviceKind::Cpu;
+}
+
+Reducer resolve_reducer(Reducer asked, const Device& device, bool has_nccl, int ranks) {
+  if (asked != Reducer::Auto) return asked;
+  return has_nccl && device.is_cuda() && ranks > 1 ? Reducer::Nccl : Reducer::Mpi;
 }
 
 }  // namespace gbmsweep

@@ -15,6 +15,13 @@ enum class DeviceKind { Auto, Cpu, Cuda };
 // bfloat16 on CUDA with fp32 master weights and optimiser state (refused on a CPU).
 enum class Precision { Fp32, Tf32, Bf16 };
 
+// How a data-parallel task averages gradients (train::make_reducer). Mpi: MPI_Allreduce on host
+// buckets (CUDA buckets go through host memory). Nccl: in place in device memory, one GPU per
+// rank (needs a build with NCCL). Auto: Nccl when the build has NCCL and a task of several
+// ranks trains on CUDA, else Mpi (resolve_reducer). Numerically the same average (summation order aside), so,
+// like the device, it is left out of task keys unless asked for explicitly.
+enum class Reducer { Auto, Mpi, Nccl };
+
 // A resolved device: kind is Cpu or Cuda (never Auto); index is the CUDA ordinal (-1 on CPU).
 struct Device {
   DeviceKind kind = DeviceKind::Cpu;
@@ -27,8 +34,10 @@ struct Device {
 // naming `where` (a file, or "--device") and the accepted values.
 DeviceKind parse_device_kind(const std::string& s, const std::string& where);
 Precision parse_precision(const std::string& s, const std::string& where);
+Reducer parse_reducer(const std::string& s, const std::string& where);  // "auto" | "mpi" | "nccl"
 const char* to_string(DeviceKind k);
 const char* to_string(Precision p);
+const char* to_string(Reducer r);
 std::string to_string(const Device& d);  // "cpu", "cuda:1"
 
 // The run-wide decision, made once before any task runs. `torch_has_cuda`: the LibTorch in use
@@ -37,5 +46,10 @@ std::string to_string(const Device& d);  // "cpu", "cuda:1"
 // when both hold, else Cpu. Returns Cpu or Cuda.
 DeviceKind resolve_device_kind(DeviceKind asked, bool torch_has_cuda, int visible_gpus,
                                const std::string& where);
+
+// Auto becomes Nccl when `has_nccl` (the build has the NCCL reducer), `device` is CUDA and the
+// task has `ranks` > 1, else Mpi (a one-rank task reduces nothing: no communicator to set up).
+// Mpi and Nccl are returned as asked (Nccl without NCCL fails in make_reducer).
+Reducer resolve_reducer(Reducer asked, const Device& device, bool has_nccl, int ranks);
 
 }  // namespace gbmsweep

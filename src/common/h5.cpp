@@ -1,5 +1,7 @@
 #include "common/h5.hpp"
 
+#include <algorithm>
+
 #include "common/error.hpp"
 
 namespace gbmsweep::h5 {
@@ -48,6 +50,72 @@ std::vector<T> read_numeric(hid_t loc, const std::string& name, hid_t mem_type,
   if (dims_out) *dims_out = dims;
   return out;
 }
+// The memory and file types of each element type (see create_chunked in h5.hpp).
+template <class T>
+struct Types;
+template <>
+struct Types<float> {
+  static hid_t mem() { return H5T_NATIVE_FLOAT; }
+  static hid_t file() { return H5T_IEEE_F32LE; }
+};
+template <>
+struct Types<double> {
+  static hid_t mem() { return H5T_NATIVE_DOUBLE; }
+  static hid_t file() { return H5T_IEEE_F64LE; }
+};
+template <>
+struct Types<long long> {
+  static hid_t mem() { return H5T_NATIVE_LLONG; }
+  static hid_t file() { return H5T_STD_I64LE; }
+};
+template <>
+struct Types<std::uint64_t> {
+  static hid_t mem() { return H5T_NATIVE_UINT64; }
+  static hid_t file() { return H5T_STD_U64LE; }
+};
+
+std::string name_of(hid_t obj) {
+  ssize_t n = H5Iget_name(obj, nullptr, 0);
+  if (n <= 0) return path_of(obj);
+  std::string s(static_cast<std::size_t>(n), '\0');
+  H5Iget_name(obj, s.data(), s.size() + 1);
+  return path_of(obj) + ":" + s;
+}
+
+// "file:/group/name" for errors about `name` in `loc`.
+std::string child(hid_t loc, const std::string& name) {
+  std::string s = name_of(loc);
+  return s + (s.empty() || s.back() == '/' ? "" : "/") + name;
+}
+
+// Selects [offset, offset + count) in a copy of the dataset's file space.
+Handle select(hid_t ds, const std::vector<hsize_t>& offset, const std::vector<hsize_t>& count,
+              const std::string& where) {
+  Handle space(GBM_H5_CHECK(H5Dget_space(ds), where));
+  const int rank = H5Sget_simple_extent_ndims(space);
+  if (rank != static_cast<int>(offset.size()) || rank != static_cast<int>(count.size()))
+    throw Error(where + ": a " + std::to_string(rank) + "-D dataset, selection of " +
+                    std::to_string(offset.size()) + "/" + std::to_string(count.size()) +
+                    " dimensions",
+                __FILE__, __LINE__);
+  GBM_H5_CHECK(H5Sselect_hyperslab(space, H5S_SELECT_SET, offset.data(), nullptr, count.data(),
+                                   nullptr),
+               where);
+  return space;
+}
+
+struct NameList {
+  std::vector<std::string> names;
+};
+herr_t collect_attr(hid_t, const char* name, const H5A_info_t*, void* out) {
+  static_cast<NameList*>(out)->names.emplace_back(name);
+  return 0;
+}
+herr_t collect_link(hid_t, const char* name, const H5L_info_t*, void* out) {
+  static_cast<NameList*>(out)->names.emplace_back(name);
+  return 0;
+}
+
 Handle vlen_string_type() {
   Handle t(GBM_H5_CHECK(H5Tcopy(H5T_C_S1), ""));
   H5Tset_size(t, H5T_VARIABLE);
@@ -134,6 +202,9 @@ void write(hid_t loc, const std::string& name, const std::vector<float>& v,
 void write(hid_t loc, const std::string& name, const std::vector<long long>& v) {
   write_numeric(loc, name, v.data(), H5T_NATIVE_LLONG, H5T_STD_I64LE, {v.size()});
 }
+void write(hid_t loc, const std::string& name, const std::vector<std::uint64_t>& v) {
+  write_numeric(loc, name, v.data(), H5T_NATIVE_UINT64, H5T_STD_U64LE, {v.size()});
+}
 void write(hid_t loc, const std::string& name, const std::vector<std::string>& v) {
   std::string where = path_of(loc) + ":" + name;
   if (exists(loc, name)) H5Ldelete(loc, name.c_str(), H5P_DEFAULT);
@@ -167,6 +238,105 @@ std::vector<std::string> read_strings(hid_t loc, const std::string& name) {
   for (char* p : ptrs) out.emplace_back(p ? p : "");
   if (n > 0) H5Dvlen_reclaim(type, space, H5P_DEFAULT, ptrs.data());
   return out;
+}
+
+template <class T>
+Handle create_chunked(hid_t loc, const std::string& name, const std::vector<hsize_t>& dims,
+                      const std::vector<hsize_t>& chunk, int deflate) {
+  const std::string where = child(loc, name);
+  if (dims.empty() || chunk.size() != dims.size())
+    throw Error(where + ": create_chunked needs one chunk size per dimension", __FILE__, __LINE__);
+  std::vector<hsize_t> maxdims = dims;
+  maxdims[0] = H5S_UNLIMITED;
+  const int rank = static_cast<int>(dims.size());
+  Handle space(GBM_H5_CHECK(H5Screate_simple(rank, dims.data(), maxdims.data()), where));
+  Handle dcpl(GBM_H5_CHECK(H5Pcreate(H5P_DATASET_CREATE), where));
+  GBM_H5_CHECK(H5Pset_chunk(dcpl, rank, chunk.data()), where);
+  if (deflate >= 0) GBM_H5_CHECK(H5Pset_deflate(dcpl, static_cast<unsigned>(deflate)), where);
+  return Handle(GBM_H5_CHECK(
+      H5Dcreate2(loc, name.c_str(), Types<T>::file(), space, H5P_DEFAULT, dcpl, H5P_DEFAULT),
+      where));
+}
+
+Handle open_dataset(hid_t loc, const std::string& name) {
+  return Handle(GBM_H5_CHECK(H5Dopen2(loc, name.c_str(), H5P_DEFAULT), child(loc, name)));
+}
+
+std::vector<hsize_t> extent(hid_t ds) {
+  Handle space(GBM_H5_CHECK(H5Dget_space(ds), name_of(ds)));
+  const int rank = H5Sget_simple_extent_ndims(space);
+  std::vector<hsize_t> dims(static_cast<std::size_t>(std::max(rank, 0)));
+  H5Sget_simple_extent_dims(space, dims.data(), nullptr);
+  return dims;
+}
+
+template <class T>
+hsize_t append(hid_t ds, const T* data, hsize_t rows) {
+  const std::string where = name_of(ds);
+  std::vector<hsize_t> dims = extent(ds);
+  if (dims.empty()) throw Error(where + ": append to a scalar dataset", __FILE__, __LINE__);
+  const hsize_t first = dims[0];
+  if (rows == 0) return first;
+  dims[0] += rows;
+  GBM_H5_CHECK(H5Dset_extent(ds, dims.data()), where);
+  std::vector<hsize_t> offset(dims.size(), 0), count = dims;
+  offset[0] = first;
+  count[0] = rows;
+  Handle file_space = select(ds, offset, count, where);
+  Handle mem(GBM_H5_CHECK(
+      H5Screate_simple(static_cast<int>(count.size()), count.data(), nullptr), where));
+  GBM_H5_CHECK(H5Dwrite(ds, Types<T>::mem(), mem, file_space, H5P_DEFAULT, data), where);
+  return first;
+}
+
+template <class T>
+void read_slab(hid_t ds, const std::vector<hsize_t>& offset, const std::vector<hsize_t>& count,
+               T* out) {
+  const std::string where = name_of(ds);
+  Handle file_space = select(ds, offset, count, where);
+  Handle mem(GBM_H5_CHECK(
+      H5Screate_simple(static_cast<int>(count.size()), count.data(), nullptr), where));
+  GBM_H5_CHECK(H5Dread(ds, Types<T>::mem(), mem, file_space, H5P_DEFAULT, out), where);
+}
+
+#define GBM_H5_INSTANTIATE(T)                                                                   \
+  template Handle create_chunked<T>(hid_t, const std::string&, const std::vector<hsize_t>&,     \
+                                    const std::vector<hsize_t>&, int);                          \
+  template hsize_t append<T>(hid_t, const T*, hsize_t);                                         \
+  template void read_slab<T>(hid_t, const std::vector<hsize_t>&, const std::vector<hsize_t>&, T*);
+GBM_H5_INSTANTIATE(float)
+GBM_H5_INSTANTIATE(double)
+GBM_H5_INSTANTIATE(long long)
+GBM_H5_INSTANTIATE(std::uint64_t)
+#undef GBM_H5_INSTANTIATE
+
+std::vector<std::string> attr_names(hid_t obj) {
+  NameList l;
+  hsize_t idx = 0;
+  GBM_H5_CHECK(H5Aiterate2(obj, H5_INDEX_NAME, H5_ITER_INC, &idx, collect_attr, &l),
+               name_of(obj) + " (attributes)");
+  return l.names;
+}
+
+std::vector<std::string> link_names(hid_t group) {
+  NameList l;
+  hsize_t idx = 0;
+  GBM_H5_CHECK(H5Literate(group, H5_INDEX_NAME, H5_ITER_INC, &idx, collect_link, &l),
+               name_of(group) + " (links)");
+  return l.names;
+}
+
+bool attr_is_string(hid_t obj, const std::string& name) {
+  Handle a(GBM_H5_CHECK(H5Aopen(obj, name.c_str(), H5P_DEFAULT), name));
+  Handle t(GBM_H5_CHECK(H5Aget_type(a), name));
+  return H5Tget_class(t) == H5T_STRING;
+}
+
+void link_external(hid_t loc, const std::string& name, const std::string& file,
+                   const std::string& object) {
+  GBM_H5_CHECK(H5Lcreate_external(file.c_str(), object.c_str(), loc, name.c_str(), H5P_DEFAULT,
+                                  H5P_DEFAULT),
+               path_of(loc) + ":" + name + " -> " + file);
 }
 
 void set_attr(hid_t obj, const std::string& name, const std::string& value) {

@@ -6,6 +6,7 @@
 // with the default (serial, per-process) driver; callers decide which ranks call them.
 #include <hdf5.h>
 
+#include <cstdint>
 #include <string>
 #include <vector>
 
@@ -55,11 +56,43 @@ void write(hid_t loc, const std::string& name, const std::vector<double>& v);
 void write(hid_t loc, const std::string& name, const std::vector<float>& v,
            const std::vector<hsize_t>& dims = {});
 void write(hid_t loc, const std::string& name, const std::vector<long long>& v);
+void write(hid_t loc, const std::string& name, const std::vector<std::uint64_t>& v);
 void write(hid_t loc, const std::string& name, const std::vector<std::string>& v);
 std::vector<double> read_doubles(hid_t loc, const std::string& name);
 std::vector<float> read_floats(hid_t loc, const std::string& name, std::vector<hsize_t>* dims = nullptr);
 std::vector<long long> read_ints(hid_t loc, const std::string& name);
 std::vector<std::string> read_strings(hid_t loc, const std::string& name);
+
+// Typed datasets that grow and are read in parts (HighFive's createDataSet<T> with chunking,
+// resize + select(offset, count).write, select(...).read). T is float, double, long long or
+// std::uint64_t: in the file little-endian IEEE / two's complement whatever the machine (h5py
+// sees <f4, <f8, <i8, <u8), in memory the native type.
+//
+// Creates `name` (must not exist) with extent `dims`, dimension 0 unlimited and the others
+// fixed, stored in chunks of `chunk`; `deflate` 0-9 compresses each chunk (-1: none).
+template <class T>
+Handle create_chunked(hid_t loc, const std::string& name, const std::vector<hsize_t>& dims,
+                      const std::vector<hsize_t>& chunk, int deflate = -1);
+Handle open_dataset(hid_t loc, const std::string& name);  // must exist
+std::vector<hsize_t> extent(hid_t ds);
+// Grows dimension 0 by `rows` and writes them from `data` (rows × the other dimensions,
+// row-major). Returns the index of the first new row.
+template <class T>
+hsize_t append(hid_t ds, const T* data, hsize_t rows);
+// Reads the block at `offset` of size `count` (one entry per dimension) into `out`
+// (prod(count) elements, row-major).
+template <class T>
+void read_slab(hid_t ds, const std::vector<hsize_t>& offset, const std::vector<hsize_t>& count,
+               T* out);
+
+// Names of an object's attributes / a group's links, in name order.
+std::vector<std::string> attr_names(hid_t obj);
+std::vector<std::string> link_names(hid_t group);
+bool attr_is_string(hid_t obj, const std::string& name);
+// A link `name` in `loc` to object `object` of another file (`file` relative to the directory
+// of the file that holds the link, as h5py resolves it).
+void link_external(hid_t loc, const std::string& name, const std::string& file,
+                   const std::string& object = "/");
 
 // String and numeric attributes on any object.
 void set_attr(hid_t obj, const std::string& name, const std::string& value);

@@ -63,73 +63,30 @@ std::string fingerprint_of(const CohortOptions& o, const UpennLayout& layout) {
 }
 
 // Row `row` of a [rows, D, H, W] float dataset.
-h5::Handle row_space(hid_t ds, long long row, const std::array<int, 3>& shape, const std::string& where) {
-  h5::Handle space(GBM_H5_CHECK(H5Dget_space(ds), where));
-  hsize_t start[4] = {hsize_t(row), 0, 0, 0};
-  hsize_t count[4] = {1, hsize_t(shape[0]), hsize_t(shape[1]), hsize_t(shape[2])};
-  GBM_H5_CHECK(H5Sselect_hyperslab(space, H5S_SELECT_SET, start, nullptr, count, nullptr), where);
-  return space;
-}
-
-h5::Handle mem_space(const std::array<int, 3>& shape) {
-  hsize_t dims[3] = {hsize_t(shape[0]), hsize_t(shape[1]), hsize_t(shape[2])};
-  return h5::Handle(GBM_H5_CHECK(H5Screate_simple(3, dims, nullptr), ""));
-}
-
-void read_row(hid_t ds, long long row, const std::array<int, 3>& shape, float* out,
-              const std::string& where) {
-  auto file_space = row_space(ds, row, shape, where);
-  auto mem = mem_space(shape);
-  GBM_H5_CHECK(H5Dread(ds, H5T_NATIVE_FLOAT, mem, file_space, H5P_DEFAULT, out), where);
+void read_row(hid_t ds, long long row, const std::array<int, 3>& shape, float* out) {
+  h5::read_slab(ds, {hsize_t(row), 0, 0, 0},
+                {1, hsize_t(shape[0]), hsize_t(shape[1]), hsize_t(shape[2])}, out);
 }
 
 // The cohort writer: one chunked, compressed [rows, D, H, W] dataset per modality.
 class VolumeWriter {
  public:
-  VolumeWriter(hid_t file, const std::array<int, 3>& shape, const std::string& path,
-               int compression)
-      : shape_(shape), path_(path), group_(h5::ensure_group(file, "volumes")) {
-    for (const auto& m : modality_names()) {
-      hsize_t dims[4] = {0, hsize_t(shape[0]), hsize_t(shape[1]), hsize_t(shape[2])};
-      hsize_t maxdims[4] = {H5S_UNLIMITED, dims[1], dims[2], dims[3]};
-      hsize_t chunk[4] = {1, dims[1], dims[2], dims[3]};
-      h5::Handle space(GBM_H5_CHECK(H5Screate_simple(4, dims, maxdims), path));
-      h5::Handle dcpl(GBM_H5_CHECK(H5Pcreate(H5P_DATASET_CREATE), path));
-      GBM_H5_CHECK(H5Pset_chunk(dcpl, 4, chunk), path);
-      if (compression >= 0)  // masked volumes are mostly zeros
-        GBM_H5_CHECK(H5Pset_deflate(dcpl, unsigned(compression)), path);
-      datasets_.emplace_back(GBM_H5_CHECK(
-          H5Dcreate2(group_, m.c_str(), H5T_IEEE_F32LE, space, H5P_DEFAULT, dcpl, H5P_DEFAULT),
-          path + ":volumes/" + m));
-      rows_.push_back(0);
-    }
+  VolumeWriter(hid_t file, const std::array<int, 3>& shape, int compression)
+      : group_(h5::ensure_group(file, "volumes")) {
+    const hsize_t d = hsize_t(shape[0]), h = hsize_t(shape[1]), w = hsize_t(shape[2]);
+    for (const auto& m : modality_names())  // one volume per chunk; masked ones are mostly zeros
+      datasets_.push_back(h5::create_chunked<float>(group_, m, {0, d, h, w}, {1, d, h, w},
+                                                    compression));
   }
   // Appends a volume; returns its row.
   long long append(int modality, const Volume& v) {
-    hid_t ds = datasets_[modality];
-    const long long row = rows_[modality]++;
-    hsize_t dims[4] = {hsize_t(rows_[modality]), hsize_t(shape_[0]), hsize_t(shape_[1]),
-                       hsize_t(shape_[2])};
-    GBM_H5_CHECK(H5Dset_extent(ds, dims), path_);
-    auto file_space = row_space(ds, row, shape_, path_);
-    auto mem = mem_space(shape_);
-    GBM_H5_CHECK(H5Dwrite(ds, H5T_NATIVE_FLOAT, mem, file_space, H5P_DEFAULT, v.data.data()), path_);
-    return row;
+    return static_cast<long long>(h5::append(datasets_[modality].get(), v.data.data(), 1));
   }
-  void finish() {
-    for (int m = 0; m < kModalities; ++m) {
-      hsize_t dims[4] = {hsize_t(rows_[m]), hsize_t(shape_[0]), hsize_t(shape_[1]), hsize_t(shape_[2])};
-      GBM_H5_CHECK(H5Dset_extent(datasets_[m], dims), path_);
-    }
-    datasets_.clear();
-  }
+  void finish() { datasets_.clear(); }
 
  private:
-  std::array<int, 3> shape_;
-  std::string path_;
   h5::Handle group_;
   std::vector<h5::Handle> datasets_;
-  std::vector<long long> rows_;
 };
 
 // Runs work(i) for i in [0, n) on `workers` threads and commit(i, result) strictly in the order
@@ -357,7 +314,7 @@ void build(const CohortOptions& o, const UpennLayout& layout, const std::string&
   std::vector<int> labels;
   {
     h5::Handle file = h5::create_file(tmp);
-    VolumeWriter writer(file, shape, tmp, o.compression);
+    VolumeWriter writer(file, shape, o.compression);
     struct Prepared {
       std::vector<std::pair<int, Volume>> volumes;  // (modality, preprocessed)
       std::vector<std::pair<int, long long>> nonfinite;  // (modality, voxels zeroed)
@@ -543,13 +500,12 @@ Batch Cohort::load(const std::vector<int>& patients, const std::vector<std::stri
   for (std::size_t c = 0; c < modalities.size(); ++c) {
     const int m = modality_index(modalities[c]);
     GBM_CHECK(m >= 0, "unknown modality '" << modalities[c] << "'");
-    const std::string where = path_ + ":volumes/" + modalities[c];
-    h5::Handle ds(GBM_H5_CHECK(H5Dopen2(group, modalities[c].c_str(), H5P_DEFAULT), where));
+    h5::Handle ds = h5::open_dataset(group, modalities[c]);
     for (std::size_t n = 0; n < patients.size(); ++n) {
       const long long row = rows_[m].at(patients[n]);
       GBM_CHECK(row >= 0, ids_[patients[n]] << " has no " << modalities[c] << " volume");
       float* out = b.data.data() + n * b.sample_size() + c * std::size_t(shape_[0]) * shape_[1] * shape_[2];
-      read_row(ds, row, shape_, out, where);
+      read_row(ds, row, shape_, out);
     }
   }
   for (int p : patients) {

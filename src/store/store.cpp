@@ -69,15 +69,6 @@ void hash_string(Sha256& h, const std::string& s) {
 
 // ---- per-task result files -------------------------------------------------------------
 
-void write_uint64(hid_t loc, const std::string& name, const std::vector<std::uint64_t>& v) {
-  hsize_t dims[1] = {v.size()};
-  h5::Handle space(GBM_H5_CHECK(H5Screate_simple(1, dims, nullptr), name));
-  h5::Handle ds(GBM_H5_CHECK(H5Dcreate2(loc, name.c_str(), H5T_STD_U64LE, space, H5P_DEFAULT,
-                                        H5P_DEFAULT, H5P_DEFAULT), name));
-  if (!v.empty())
-    GBM_H5_CHECK(H5Dwrite(ds, H5T_NATIVE_UINT64, H5S_ALL, H5S_ALL, H5P_DEFAULT, v.data()), name);
-}
-
 void write_result_file(const std::string& path, const std::string& key, const std::string& kind,
                        const TaskResult& r, const std::string& digest, bool sync) {
   std::string image;
@@ -134,51 +125,22 @@ void write_result_file(const std::string& path, const std::string& key, const st
   fs::atomic_write(path, image, sync);  // a full disk: StorageError, the old file stays
 }
 
-struct AttrList {
-  std::vector<std::string> names;
-};
-herr_t collect_attr(hid_t, const char* name, const H5A_info_t*, void* out) {
-  static_cast<AttrList*>(out)->names.emplace_back(name);
-  return 0;
-}
-herr_t collect_link(hid_t, const char* name, const H5L_info_t*, void* out) {
-  static_cast<AttrList*>(out)->names.emplace_back(name);
-  return 0;
-}
-std::vector<std::string> attr_names(hid_t obj) {
-  AttrList l;
-  hsize_t idx = 0;
-  GBM_H5_CHECK(H5Aiterate2(obj, H5_INDEX_NAME, H5_ITER_INC, &idx, collect_attr, &l), "attributes");
-  return l.names;
-}
-std::vector<std::string> link_names(hid_t group) {
-  AttrList l;
-  hsize_t idx = 0;
-  GBM_H5_CHECK(H5Literate(group, H5_INDEX_NAME, H5_ITER_INC, &idx, collect_link, &l), "links");
-  return l.names;
-}
-bool attr_is_string(hid_t obj, const std::string& name) {
-  h5::Handle a(GBM_H5_CHECK(H5Aopen(obj, name.c_str(), H5P_DEFAULT), name));
-  h5::Handle t(GBM_H5_CHECK(H5Aget_type(a), name));
-  return H5Tget_class(t) == H5T_STRING;
-}
-
 TaskResult read_result_file(const std::string& path) {
   if (!fs::exists(path)) throw InputError(path, "no such result file");
   TaskResult r;
   h5::Handle f = h5::open_file(path, false);
   r.extra = json::parse(h5::get_attr_string(f, "extra"));
   h5::Handle m = h5::open_group(f, "metrics");
-  for (const auto& name : attr_names(m)) {
-    if (attr_is_string(m, name))
+  for (const auto& name : h5::attr_names(m)) {
+    if (h5::attr_is_string(m, name))
       r.metrics[name] = h5::get_attr_string(m, name);
     else
       r.metrics[name] = h5::get_attr_double(m, name);
   }
   h5::Handle c = h5::open_group(f, "curves");
-  for (const auto& name : link_names(c)) r.curves.push_back({name, h5::read_doubles(c, name)});
+  for (const auto& name : h5::link_names(c)) r.curves.push_back({name, h5::read_doubles(c, name)});
   h5::Handle p = h5::open_group(f, "predictions");
-  for (const auto& name : link_names(p)) {
+  for (const auto& name : h5::link_names(p)) {
     h5::Handle g = h5::open_group(p, name);
     Predictions pr;
     pr.name = name;
@@ -195,7 +157,7 @@ TaskResult read_result_file(const std::string& path) {
     r.predictions.push_back(std::move(pr));
   }
   h5::Handle a = h5::open_group(f, "artifacts");
-  for (const auto& name : attr_names(a)) r.artifacts[name] = h5::get_attr_string(a, name);
+  for (const auto& name : h5::attr_names(a)) r.artifacts[name] = h5::get_attr_string(a, name);
   return r;
 }
 
@@ -379,7 +341,7 @@ struct Store::Impl {
       h5::write(t, "host", host);
       h5::write(t, "code_version", code);
       h5::write(t, "digest", digest);
-      write_uint64(t, "seed", seed);
+      h5::write(t, "seed", seed);
       h5::write(t, "start_time", t0);
       h5::write(t, "end_time", t1);
       // External links make every done task's results reachable from store.h5
@@ -387,9 +349,7 @@ struct Store::Impl {
       h5::Handle res = h5::ensure_group(f, "results");
       for (const auto& r : records) {
         if (r.status != "done") continue;
-        std::string target = "results/" + r.key + ".h5";
-        GBM_H5_CHECK(H5Lcreate_external(target.c_str(), "/", res, r.key.c_str(), H5P_DEFAULT,
-                                        H5P_DEFAULT), path);
+        h5::link_external(res, r.key, "results/" + r.key + ".h5");
       }
       image = h5::file_image(f, path);
     }

@@ -6,6 +6,7 @@
 #include <set>
 
 #include "common/fs.hpp"
+#include "common/mri_network.hpp"
 #include "sweep/schema.hpp"
 
 namespace gbmsweep::sweep {
@@ -417,7 +418,8 @@ ParsedSweep parse_sweep_text(const std::string& text, const std::string& name) {
     if (mri["folds"].get<int>() < 2) fail_at("mri.folds", "key 'mri.folds' must be at least 2");
   }
   if (config.contains("report")) {
-    std::set<std::string> nets = {"spottune", "resnet_random", "resnet_transfer"};
+    const auto& names = mri_network_names();
+    const std::set<std::string> nets(names.begin(), names.end());
     for (const auto& pair : config["report"]["best_overall"])
       if (pair.size() != 2 || !nets.count(pair[0].get<std::string>()))
         fail_at("report.best_overall",

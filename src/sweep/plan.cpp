@@ -6,6 +6,7 @@
 
 #include "common/error.hpp"
 #include "common/hash.hpp"
+#include "common/mri_network.hpp"
 #include "sweep/fingerprint.hpp"
 #include "sweep/parse.hpp"
 #include "sweep/schema.hpp"
@@ -242,9 +243,17 @@ class Planner {
     std::string cohort_key = add(cohort, cfg);
     if (mri["radiomics"].get<bool>()) plan_radiomics(cfg, cohort_key);
 
-    const auto networks = mri["networks"].get<std::vector<std::string>>();
-    bool needs_pretrain = std::any_of(networks.begin(), networks.end(),
-                                      [](const std::string& n) { return n != "resnet_random"; });
+    // The one place the planner turns network names into MriNetwork (validated by the schema;
+    // the position names the key should a grid point slip an unknown one through).
+    std::vector<MriNetwork> networks;
+    {
+      const auto pos = sweep_.where("mri.networks");
+      const std::string where =
+          sweep_.path + ":" + std::to_string(pos.line) + ":" + std::to_string(pos.column);
+      for (const auto& n : mri["networks"])
+        networks.push_back(parse_mri_network(n.get<std::string>(), where));
+    }
+    const bool needs_pretrain = std::any_of(networks.begin(), networks.end(), is_pretrained);
     std::string pretrain_key;
     if (needs_pretrain) {
       TaskSpec p;
@@ -268,7 +277,8 @@ class Planner {
     }
 
     int folds = mri["folds"].get<int>();
-    for (const auto& network : networks) {
+    for (const MriNetwork net : networks) {
+      const std::string network = to_string(net);  // names and params: the sweep's spelling
       for (const auto& seed : mri["seeds"]) {
         std::vector<std::string> evaluations;
         for (const auto& in : mri["inputs"]) {
@@ -282,26 +292,30 @@ class Planner {
             json train = mri["train"];
             // Parameters a network does not use stay out of its key, so that sweeping them
             // does not retrain the networks they cannot affect.
-            if (network != "spottune") {
+            if (!has_agent(net)) {
               train.erase("agent_lr");
               train.erase("tau");
             }
-            if (network != "resnet_transfer") train.erase("transfer_trainable_blocks");
+            if (net != MriNetwork::ResNetTransfer) train.erase("transfer_trainable_blocks");
             // resnet_random always trains its BatchNorms; only it has a random backbone.
-            if (network == "resnet_random" || train["bn"] == "frozen") train.erase("bn");
-            if (network != "resnet_random" || train["init"] == "medicalnet") train.erase("init");
+            if (!is_pretrained(net) || train["bn"] == "frozen") train.erase("bn");
+            if (is_pretrained(net) || train["init"] == "medicalnet") train.erase("init");
             // The default precision stays out of the key: keys from before the key existed
             // (and their stored results) remain valid.
             if (train.value("precision", "fp32") == "fp32") train.erase("precision");
+            // The reducer, like the device, does not change what is computed (summation order
+            // aside): "auto" stays out of the key; an explicit choice is kept so that the task
+            // sees it.
+            if (train.value("reducer", "auto") == "auto") train.erase("reducer");
             t.params = {{"network", network},         {"input", input},
                         {"channels", channels_of(mri, input)},
                         {"fold", fold},               {"seed_index", seed},
                         {"depth", mri["depth"]},      {"width", mri["width"]},
                         {"train", train},
                         {"augment", mri["augment"]},  {"threshold", mri["threshold"]}};
-            if (network == "spottune") t.params["agent_depth"] = mri["agent_depth"];
+            if (has_agent(net)) t.params["agent_depth"] = mri["agent_depth"];
             t.deps = {cohort_key};
-            if (network != "resnet_random") t.deps.push_back(pretrain_key);
+            if (is_pretrained(net)) t.deps.push_back(pretrain_key);
             std::string train_key = add(t, cfg);
 
             TaskSpec e;
@@ -311,7 +325,7 @@ class Planner {
             e.params = {{"network", network}, {"input", input},
                         {"channels", channels_of(mri, input)}, {"fold", fold},
                         {"seed_index", seed},  {"threshold", mri["threshold"]}};
-            if (network == "spottune") e.params["eval"] = mri["eval"];
+            if (has_agent(net)) e.params["eval"] = mri["eval"];
             e.deps = {train_key, cohort_key};
             evaluations.push_back(add(e, cfg));
           }

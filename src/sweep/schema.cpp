@@ -1,11 +1,12 @@
 #include "sweep/schema.hpp"
 
+#include "common/mri_network.hpp"
+
 namespace gbmsweep::sweep {
 
 using nlohmann::json;
 
 namespace {
-const std::vector<std::string> kNetworks = {"spottune", "resnet_random", "resnet_transfer"};
 const std::vector<std::string> kExperiments = {"gdsc",     "hgcc",     "gdsc_hgcc",    "gse",
                                                "hgcc_gse", "gdsc_gse", "gdsc_hgcc_gse"};
 const std::vector<std::string> kBenchmarks = {"mgmt", "elastic_net", "random_forest"};
@@ -13,6 +14,7 @@ const std::vector<std::string> kBenchmarks = {"mgmt", "elastic_net", "random_for
 std::vector<Field> make_schema() {
   using T = Type;
   const auto& mods = mri_modalities();
+  const auto& networks = mri_network_names();  // the MriNetwork enum's spellings
   return {
       // [sweep]
       {"sweep.name", T::String, nullptr, {}, "name of the sweep (reports, store)", true},
@@ -37,7 +39,7 @@ std::vector<Field> make_schema() {
       {"mri.combinations", T::StringListList,
        json::array({{"DSC", "DTI"}, {"DSC", "Struct"}, {"DTI", "Struct"}, {"DSC", "DTI", "Struct"}}),
        {}, "ensembles over groups"},
-      {"mri.networks", T::StringList, json(kNetworks), kNetworks, "networks to compare"},
+      {"mri.networks", T::StringList, json(networks), networks, "networks to compare"},
       {"mri.depth", T::Int, 50, {"10", "18", "34", "50"}, "ResNet depth of the main network"},
       {"mri.agent_depth", T::Int, 10, {"10", "18"}, "ResNet depth of the SpotTune agent"},
       {"mri.width", T::Int, 64, {}, "planes of layer1 (MedicalNet: 64; CPU smoke runs use less)"},
@@ -84,6 +86,10 @@ std::vector<Field> make_schema() {
       {"mri.train.precision", T::String, "fp32", {"fp32", "tf32", "bf16"},
        "arithmetic on CUDA: fp32, TF32 tensor cores, or bf16 autocast (fp32 master weights); "
        "a CPU accepts fp32 and tf32 (= fp32)"},
+      {"mri.train.reducer", T::String, "auto", {"auto", "mpi", "nccl"},
+       "gradient averaging of a data-parallel training (run.ranks_per_task): auto = nccl when "
+       "the build has NCCL and a task of several ranks trains on CUDA, else mpi; nccl needs one "
+       "GPU per rank (in task keys only when not auto)"},
       {"mri.train.transfer_trainable_blocks", T::Int, 0, {},
        "resnet_transfer: also train the last k residual blocks"},
       {"mri.augment.copies", T::Int, 4, {}, "augmented copies per training volume"},

@@ -182,7 +182,7 @@ TaskResult mri_train(const TaskContext& ctx) {
   train::VolumeBatchSet val_set = to_set(c.load(c.fold_patients(fold, channels), channels));
 
   train::MriTrainOptions o;
-  o.network = p["network"].get<std::string>();
+  o.network = parse_mri_network(p["network"].get<std::string>(), ctx.spec->name);
   o.depth = p["depth"].get<int>();
   if (p.contains("agent_depth")) o.agent_depth = p["agent_depth"].get<int>();
   o.width = o.agent_width = p["width"].get<int>();
@@ -205,8 +205,10 @@ TaskResult mri_train(const TaskContext& ctx) {
   o.device = ctx.device;
   if (t.contains("precision"))
     o.precision = parse_precision(t["precision"].get<std::string>(), ctx.spec->name);
+  if (t.contains("reducer"))  // absent: auto (plan.cpp keeps "auto" out of the key)
+    o.reducer = parse_reducer(t["reducer"].get<std::string>(), ctx.spec->name);
   std::string pretrained =
-      o.network == "resnet_random" ? "" : ctx.dep_artifact(ctx.spec->deps.at(1), "weights.pt");
+      is_pretrained(o.network) ? ctx.dep_artifact(ctx.spec->deps.at(1), "weights.pt") : "";
   std::string checkpoint = ctx.artifact_dir + "/model.pt";
   train::MriTrainResult tr =
       train::train_mri_model(o, train_set, val_set, pretrained, checkpoint, ctx.comm);

@@ -67,9 +67,7 @@ BenchTimes time_it(int steps, const std::string& profile, const Device& device,
 
 NetworkSpec spec_for(const BenchStepOptions& o) {
   NetworkSpec s;
-  GBM_CHECK(o.model == "spottune" || o.model == "resnet",
-            "bench: model must be spottune or resnet, got '" << o.model << "'");
-  s.network = o.model == "spottune" ? "spottune" : "resnet_random";
+  s.network = o.model;
   s.depth = o.depth;
   return s;
 }
@@ -104,7 +102,7 @@ BenchTimes bench_eval_samples(const BenchStepOptions& o) {
   torch::set_num_threads(o.threads);
   torch::manual_seed(o.seed);
   BenchStepOptions so = o;
-  so.model = "spottune";
+  so.model = MriNetwork::SpotTune;
   configure_precision(o.device, o.precision);
   Network net(spec_for(so));
   net.to(o.device, o.precision);

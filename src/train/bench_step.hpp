@@ -5,11 +5,13 @@
 #include <string>
 
 #include "common/device.hpp"
+#include "common/mri_network.hpp"
 
 namespace gbmsweep::train {
 
 struct BenchStepOptions {
-  std::string model = "spottune";  // "spottune" | "resnet" (resnet_random, all trainable)
+  // SpotTune, or ResNetRandom (all trainable; `--model resnet`). The eval benchmark: SpotTune.
+  MriNetwork model = MriNetwork::SpotTune;
   int depth = 50;
   int batch = 2;
   std::array<int64_t, 3> shape{24, 28, 28};  // D, H, W

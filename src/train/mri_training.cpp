@@ -10,6 +10,7 @@
 #include "common/error.hpp"
 #include "common/log.hpp"
 #include "common/mpi.hpp"
+#include "gbmsweep/config.hpp"
 #include "models/medicalnet.hpp"
 #include "train/device_torch.hpp"
 #include "train/network.hpp"
@@ -123,16 +124,19 @@ MriTrainResult train_mri_model(const MriTrainOptions& o, const VolumeBatchSet& t
   spec.bn = o.bn;
   spec.init = o.init;
   Network net(spec);
-  if (o.network == "resnet_random") {
+  if (!is_pretrained(o.network)) {
     if (!pretrained_path.empty()) GBM_LOG(Info, "resnet_random: ignoring " << pretrained_path);
   } else {
-    GBM_CHECK(!pretrained_path.empty(), o.network << " needs pretrained backbone weights");
+    GBM_CHECK(!pretrained_path.empty(), to_string(o.network) << " needs pretrained backbone weights");
     net.load_pretrained(pretrained_path);
   }
   net.to(o.device, o.precision);  // initialised on the CPU either way: the same start
   Optimizers opt(net, {o.lr, o.agent_lr, o.weight_decay});
   ReducerOptions ro;
-  ro.backend = o.reducer;
+  ro.backend = resolve_reducer(o.reducer, o.device, GBMSWEEP_HAS_NCCL, g);
+  if (g > 1 && rank == 0)
+    GBM_LOG(Debug, g << " ranks, gradient reducer " << to_string(ro.backend) << " (asked: "
+                     << to_string(o.reducer) << ")");
   ro.cuda_device = o.device.is_cuda() ? o.device.index : -1;
   auto reducer = make_reducer(ro, comm);
 
@@ -196,7 +200,7 @@ MriTrainResult train_mri_model(const MriTrainOptions& o, const VolumeBatchSet& t
     c_spe.values.push_back(rec.val.spe);
     c_m.values.push_back(rec.val.m);
     c_lr.values.push_back(opt.lr());
-    GBM_LOG(Debug, o.network << " epoch " << epoch << ": train loss " << c_train.values.back()
+    GBM_LOG(Debug, to_string(o.network) << " epoch " << epoch << ": train loss " << c_train.values.back()
                              << ", val loss " << rec.val_loss << ", val AUC " << rec.val.auc
                              << ", M " << rec.val.m);
 

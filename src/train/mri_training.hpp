@@ -11,6 +11,7 @@
 #include <vector>
 
 #include "common/device.hpp"
+#include "common/mri_network.hpp"
 #include "common/result.hpp"
 
 namespace gbmsweep::train {
@@ -26,7 +27,7 @@ struct VolumeBatchSet {
 
 // Defaults are the paper's values (METHODS.md, study A).
 struct MriTrainOptions {
-  std::string network = "spottune";  // "spottune" | "resnet_random" | "resnet_transfer"
+  MriNetwork network = MriNetwork::SpotTune;
   int depth = 50;                    // backbone depth (10, 18, 34, 50)
   int agent_depth = 10;              // SpotTune agent
   int64_t width = 64;                // backbone width (MedicalNet: 64; tests use less)
@@ -45,7 +46,7 @@ struct MriTrainOptions {
   int val_samples = 100;             // SpotTune: Gumbel samples averaged for validation
   std::uint64_t seed = 0;            // init, shuffling and Gumbel draws: same seed, same run
   int threads = 1;                   // torch intra-op threads on this rank
-  std::string reducer = "mpi";       // gradient all-reduce backend: "mpi" | "nccl"
+  Reducer reducer = Reducer::Auto;   // gradient averaging (common/device.hpp, resolve_reducer)
   // BatchNorm statistics groups: each global batch is cut into this many micro-batches, and a
   // training-mode BatchNorm normalises with one micro-batch's statistics. A g-rank run gives
   // micro_batches / g micro-batches to each rank (gradients accumulate), so the same

@@ -18,16 +18,16 @@ using models::SpotTune3D;
 using models::SpotTuneOptions;
 
 nlohmann::json NetworkSpec::to_json() const {
-  return {{"network", network},     {"depth", depth},       {"agent_depth", agent_depth},
+  return {{"network", to_string(network)}, {"depth", depth},       {"agent_depth", agent_depth},
           {"width", width},         {"agent_width", agent_width},
           {"in_channels", in_channels}, {"tau", tau},
           {"transfer_trainable_blocks", transfer_trainable_blocks},
           {"bn", bn}, {"init", init}};
 }
 
-NetworkSpec NetworkSpec::from_json(const nlohmann::json& j) {
+NetworkSpec NetworkSpec::from_json(const nlohmann::json& j, const std::string& where) {
   NetworkSpec s;
-  s.network = j.at("network").get<std::string>();
+  s.network = parse_mri_network(j.at("network").get<std::string>(), where);
   s.depth = j.at("depth").get<int>();
   s.agent_depth = j.at("agent_depth").get<int>();
   s.width = j.at("width").get<int64_t>();
@@ -68,7 +68,7 @@ Network::Network(const NetworkSpec& spec) : spec_(spec) {
             "unknown BatchNorm mode '" << spec.bn << "' (frozen or train)");
   GBM_CHECK(spec.init == "medicalnet" || spec.init == "uniform",
             "unknown initialisation '" << spec.init << "' (medicalnet or uniform)");
-  if (spec.network == "spottune") {
+  if (spec.network == MriNetwork::SpotTune) {
     SpotTuneOptions o;
     o.depth = spec.depth;
     o.agent_depth = spec.agent_depth;
@@ -76,18 +76,15 @@ Network::Network(const NetworkSpec& spec) : spec_(spec) {
     o.width = spec.width;
     o.agent_width = spec.agent_width;
     spot_ = SpotTune3D(o);
-  } else if (spec.network == "resnet_random" || spec.network == "resnet_transfer") {
+  } else {  // ResNetRandom, ResNetTransfer
     ResNet3DOptions o;
     o.depth = spec.depth;
     o.in_channels = spec.in_channels;
     o.width = spec.width;
     resnet_ = ResNet3D(o);
-    if (spec.network == "resnet_random" && spec.init == "uniform") init_uniform(*resnet_);
-  } else {
-    GBM_THROW("unknown network '" << spec.network
-                                  << "' (spottune, resnet_random or resnet_transfer)");
+    if (spec.network == MriNetwork::ResNetRandom && spec.init == "uniform") init_uniform(*resnet_);
   }
-  if (spec.network == "resnet_transfer") {
+  if (spec.network == MriNetwork::ResNetTransfer) {
     const int n = static_cast<int>(resnet_->blocks().size());
     GBM_CHECK(spec.transfer_trainable_blocks >= 0 && spec.transfer_trainable_blocks <= n,
               "transfer_trainable_blocks must be in [0, " << n << "]");
@@ -100,7 +97,7 @@ Network::Network(const NetworkSpec& spec) : spec_(spec) {
 }
 
 void Network::load_pretrained(const std::string& path) {
-  GBM_CHECK(spec_.network != "resnet_random", "resnet_random takes no pretrained weights");
+  GBM_CHECK(is_pretrained(spec_.network), "resnet_random takes no pretrained weights");
   ResNet3DOptions o;
   o.depth = spec_.depth;
   o.in_channels = spec_.in_channels;
@@ -135,7 +132,7 @@ void Network::set_training(bool on) {
     module().torch::nn::Module::train(on);  // every BatchNorm, frozen copies too (model.train())
   } else if (spot_) {
     spot_->train(on);
-  } else if (spec_.network == "resnet_random") {
+  } else if (spec_.network == MriNetwork::ResNetRandom) {
     resnet_->train(on);
   } else {
     resnet_->eval();  // transfer: pretrained statistics, and fc has no BatchNorm
@@ -220,7 +217,7 @@ Network Network::load(const std::string& path) {
     throw InputError(path, "not a gbmsweep checkpoint (no 'meta'/'state')");
   NetworkSpec spec;
   try {
-    spec = NetworkSpec::from_json(nlohmann::json::parse(root.at("meta").toStringRef()));
+    spec = NetworkSpec::from_json(nlohmann::json::parse(root.at("meta").toStringRef()), path);
   } catch (const nlohmann::json::exception& e) {
     throw InputError(path, std::string("bad checkpoint metadata: ") + e.what());
   }

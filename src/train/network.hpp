@@ -8,6 +8,7 @@
 #include <nlohmann/json.hpp>
 #include <torch/torch.h>
 
+#include "common/mri_network.hpp"
 #include "models/resnet3d.hpp"
 #include "models/spottune.hpp"
 #include "train/device_torch.hpp"
@@ -17,7 +18,7 @@ namespace gbmsweep::train {
 
 // What is needed to rebuild a network from a checkpoint.
 struct NetworkSpec {
-  std::string network = "spottune";  // "spottune" | "resnet_random" | "resnet_transfer"
+  MriNetwork network = MriNetwork::SpotTune;
   int depth = 50;
   int agent_depth = 10;
   int64_t width = 64;
@@ -28,7 +29,8 @@ struct NetworkSpec {
   std::string bn = "frozen";      // "frozen" | "train" (MriTrainOptions::bn)
   std::string init = "medicalnet";  // "medicalnet" | "uniform" (MriTrainOptions::init)
   nlohmann::json to_json() const;
-  static NetworkSpec from_json(const nlohmann::json& j);
+  // Meta as saved (to_json); an unknown network throws InputError naming `where`.
+  static NetworkSpec from_json(const nlohmann::json& j, const std::string& where);
 };
 
 class Network {
@@ -58,7 +60,7 @@ class Network {
   torch::Tensor probabilities(const torch::Tensor& x, const torch::Tensor& gumbel);
 
   int64_t policy_blocks() const;  // L for SpotTune, 0 for the ResNets
-  bool stochastic() const { return spec_.network == "spottune"; }
+  bool stochastic() const { return has_agent(spec_.network); }
   std::vector<torch::Tensor> main_parameters();   // trainable, main optimiser
   std::vector<torch::Tensor> agent_parameters();  // trainable, agent optimiser (SpotTune)
   // Running mean/var of the BatchNorms that are in training mode (they change in a step).

@@ -101,15 +101,19 @@ class MpiReducer final : public GradientReducer {
 }  // namespace
 
 std::unique_ptr<GradientReducer> make_reducer(const ReducerOptions& options, MPI_Comm comm) {
-  if (options.backend == "mpi") return std::make_unique<MpiReducer>(comm, options.bucket_bytes);
-  if (options.backend == "nccl") {
+  switch (options.backend) {
+    case Reducer::Mpi:
+      return std::make_unique<MpiReducer>(comm, options.bucket_bytes);
+    case Reducer::Nccl:
 #if GBMSWEEP_HAS_NCCL
-    return make_nccl_reducer(comm, options);
+      return make_nccl_reducer(comm, options);
 #else
-    GBM_THROW("gradient reducer 'nccl' needs a build with GBMSWEEP_WITH_CUDA=ON and NCCL");
+      GBM_THROW("gradient reducer 'nccl' needs a build with GBMSWEEP_WITH_CUDA=ON and NCCL");
 #endif
+    case Reducer::Auto:
+      break;
   }
-  GBM_THROW("unknown gradient reducer '" << options.backend << "' (mpi or nccl)");
+  GBM_THROW("gradient reducer 'auto' must be resolved first (resolve_reducer)");
 }
 
 }  // namespace gbmsweep::train

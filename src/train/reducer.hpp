@@ -1,7 +1,8 @@
 #pragma once
 // Gradient averaging for data-parallel training: one interface, an MPI implementation (CPU)
-// and an NCCL one (compiled only when GBMSWEEP_HAS_NCCL). The backend string becomes an
-// implementation in exactly one place: make_reducer().
+// and an NCCL one (compiled only when GBMSWEEP_HAS_NCCL). The backend (a Reducer, parsed from
+// the sweep's mri.train.reducer in common/device) becomes an implementation in exactly one
+// place: make_reducer().
 //
 // Gradients are packed into a few flat float buffers ("buckets", default 25 MiB) on their own
 // device and each bucket is averaged with one all-reduce, instead of one blocking call per
@@ -23,10 +24,12 @@
 
 #include <torch/torch.h>
 
+#include "common/device.hpp"
+
 namespace gbmsweep::train {
 
 struct ReducerOptions {
-  std::string backend = "mpi";          // "mpi" | "nccl"
+  Reducer backend = Reducer::Mpi;        // Mpi | Nccl (Auto: resolve_reducer first)
   std::size_t bucket_bytes = 25u << 20;  // flat-buffer size per all-reduce
   int cuda_device = -1;                  // nccl: this rank's CUDA ordinal (-1: rank % count)
 };
@@ -54,7 +57,8 @@ class GradientReducer {
   int rank_ = 0, size_ = 1;
 };
 
-// "mpi" or "nccl" (the latter throws when gbmsweep was built without NCCL). MPI_COMM_NULL
+// Mpi or Nccl (the latter throws when gbmsweep was built without NCCL; Auto throws: resolve it
+// with resolve_reducer, which knows the device). MPI_COMM_NULL
 // gives a single-process reducer that never calls MPI (benchmarks, tools).
 std::unique_ptr<GradientReducer> make_reducer(const ReducerOptions& options, MPI_Comm comm);
 

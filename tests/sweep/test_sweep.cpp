@@ -182,6 +182,41 @@ BOOST_AUTO_TEST_CASE(changed_parameter_changes_only_what_it_affects) {
   }
 }
 
+// mri.train.reducer: "auto" (the default) stays out of every key, so stores planned before the
+// key existed keep their results; an explicit choice reaches the training task's params.
+BOOST_AUTO_TEST_CASE(reducer_key_reaches_training_only_when_chosen) {
+  auto smoke = fs::read_all(sweep_path("smoke.toml"));
+  const auto base = keys_by_name(TempSweep(smoke).plan());
+  std::string with_auto = smoke, with_nccl = smoke;
+  const auto pos = smoke.find("tau = 1.0\n");
+  BOOST_REQUIRE(pos != std::string::npos);
+  with_auto.insert(pos, "reducer = \"auto\"\n");
+  with_nccl.insert(pos, "reducer = \"nccl\"\n");
+  BOOST_TEST((keys_by_name(TempSweep(with_auto).plan()) == base));
+  const Plan nccl = TempSweep(with_nccl).plan();
+  int trains = 0;
+  for (const auto& t : nccl.tasks) {
+    if (t.kind != "mri.train") continue;
+    ++trains;
+    BOOST_TEST(t.params["train"].value("reducer", "") == "nccl", t.name);
+    BOOST_TEST(base.at(t.name) != t.key, t.name);
+  }
+  BOOST_TEST(trains > 0);
+  for (const auto& t : TempSweep(smoke).plan().tasks)
+    if (t.kind == "mri.train") BOOST_TEST(!t.params["train"].contains("reducer"), t.name);
+  std::string bad = smoke;
+  bad.insert(pos, "reducer = \"gloo\"\n");
+  TempSweep b(bad);
+  try {
+    b.plan();
+    BOOST_FAIL("reducer = gloo accepted");
+  } catch (const sweep::SweepError& e) {
+    const std::string what = e.what();
+    BOOST_TEST(what.find("mri.train.reducer") != std::string::npos, what);
+    BOOST_TEST(what.find("auto, mpi, nccl") != std::string::npos, what);
+  }
+}
+
 BOOST_AUTO_TEST_CASE(radiomics_task_is_opt_in_and_depends_on_the_cohort) {
   auto smoke = fs::read_all(sweep_path("smoke.toml"));
   Plan on = TempSweep(smoke).plan();

@@ -36,7 +36,7 @@ torch::Tensor flat_state(Network& net) {
 void run(Network& net, MPI_Comm comm, int steps) {
   const int g = gbmsweep::mpi::size(comm), r = gbmsweep::mpi::rank(comm);
   Optimizers opt(net, {1e-2, 1e-2, 1e-8});
-  auto reducer = make_reducer({"mpi", 4096}, comm);  // small buckets: several all-reduces
+  auto reducer = make_reducer({gbmsweep::Reducer::Mpi, 4096}, comm);  // small buckets: several all-reduces
   auto data = tiny_volumes(4 * steps, 21);
   auto X = torch::from_blob(data.data.data(), {4 * steps, 1, 16, 16, 16});
   auto Y = torch::tensor(data.labels);
@@ -56,7 +56,7 @@ void run(Network& net, MPI_Comm comm, int steps) {
 
 NetworkSpec spec(const std::string& network) {
   NetworkSpec s;
-  s.network = network;
+  s.network = gbmsweep::parse_mri_network(network, "test");
   s.depth = 10;
   s.width = 4;
   s.agent_width = 4;
@@ -98,7 +98,7 @@ BOOST_AUTO_TEST_CASE(g_rank_steps_equal_one_rank_steps) {
 
 BOOST_AUTO_TEST_CASE(train_mri_model_is_rank_count_independent) {
   MriTrainOptions o;
-  o.network = "resnet_random";
+  o.network = gbmsweep::MriNetwork::ResNetRandom;
   o.depth = 10;
   o.width = 4;
   o.epochs = 2;

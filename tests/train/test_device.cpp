@@ -27,7 +27,7 @@ const std::string kDir = "test_train_device_tmp";
 
 MriTrainOptions tiny(const std::string& network) {
   MriTrainOptions o;
-  o.network = network;
+  o.network = gbmsweep::parse_mri_network(network, "test");
   o.depth = 10;
   o.width = 4;
   o.agent_width = 4;

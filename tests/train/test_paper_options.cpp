@@ -41,7 +41,7 @@ std::pair<torch::Tensor, torch::Tensor> running_mean(const std::string& network,
                                                      const std::string& name,
                                                      const std::string& pretrained_name) {
   MriTrainOptions o;
-  o.network = network;
+  o.network = gbmsweep::parse_mri_network(network, "test");
   o.depth = o.agent_depth = 10;
   o.width = o.agent_width = 4;
   o.epochs = 1;
@@ -95,7 +95,7 @@ BOOST_AUTO_TEST_CASE(uniform_init_is_pytorchs_default_layer_init) {
   auto weights = [](const std::string& init) {
     torch::manual_seed(1);
     NetworkSpec spec;
-    spec.network = "resnet_random";
+    spec.network = gbmsweep::MriNetwork::ResNetRandom;
     spec.depth = 10;
     spec.width = 4;
     spec.init = init;

@@ -96,3 +96,119 @@ BOOST_AUTO_TEST_CASE(h5_roundtrip_and_errors_name_the_file) {
   }
   std::filesystem::remove(path);
 }
+
+// The typed helpers behind the cohort's volume datasets and the store's index (chunked append,
+// hyperslab reads, name listings, external links), checked through the raw C API.
+BOOST_AUTO_TEST_CASE(h5_chunked_append_slabs_listings_and_external_links) {
+  const auto dir = std::filesystem::temp_directory_path() / "gbmsweep_h5_typed";
+  std::filesystem::create_directories(dir);
+  const std::string path = (dir / "main.h5").string(), other = (dir / "other.h5").string();
+  {
+    auto f = h5::create_file(other);
+    h5::set_attr(f, "tag", std::string("other"));
+  }
+  {
+    auto f = h5::create_file(path);
+    auto ds = h5::create_chunked<float>(f, "vol", {0, 2, 3}, {1, 2, 3}, 4);
+    const std::vector<float> rows = {0, 1, 2, 3, 4, 5, 10, 11, 12, 13, 14, 15};
+    BOOST_TEST(h5::append(ds.get(), rows.data(), 2) == 0u);
+    const std::vector<float> third = {20, 21, 22, 23, 24, 25};
+    BOOST_TEST(h5::append(ds.get(), third.data(), 1) == 2u);
+    BOOST_TEST(h5::extent(ds) == (std::vector<hsize_t>{3, 2, 3}));
+    // What a reader of the file sees: chunked, deflated, little-endian float, dim 0 unlimited.
+    h5::Handle dcpl(H5Dget_create_plist(ds));
+    hsize_t chunk[3] = {};
+    BOOST_TEST(H5Pget_layout(dcpl) == H5D_CHUNKED);
+    BOOST_TEST(H5Pget_chunk(dcpl, 3, chunk) == 3);
+    BOOST_TEST((chunk[0] == 1 && chunk[1] == 2 && chunk[2] == 3));
+    BOOST_TEST(H5Pget_nfilters(dcpl) == 1);
+    h5::Handle type(H5Dget_type(ds));
+    BOOST_TEST(H5Tequal(type, H5T_IEEE_F32LE) > 0);
+    h5::Handle space(H5Dget_space(ds));
+    hsize_t maxdims[3] = {};
+    H5Sget_simple_extent_dims(space, nullptr, maxdims);
+    BOOST_TEST(maxdims[0] == H5S_UNLIMITED);
+    BOOST_TEST(maxdims[2] == 3u);
+
+    auto ids = h5::create_chunked<std::uint64_t>(f, "ids", {0}, {4});
+    const std::vector<std::uint64_t> big = {1, 0xFFFFFFFFFFFFFFFFull, 42};
+    h5::append(ids.get(), big.data(), 3);
+    h5::write(f, "seed", big);
+    auto g = h5::ensure_group(f, "links");
+    h5::set_attr(g, "b", 2.0);
+    h5::set_attr(g, "a", std::string("x"));
+    h5::ensure_group(g, "z");
+    h5::write(g, "y", std::vector<double>{1});
+    h5::link_external(g, "ext", "other.h5");
+  }
+  auto f = h5::open_file(path, false);
+  auto ds = h5::open_dataset(f, "vol");
+  std::vector<float> row(6);
+  h5::read_slab(ds.get(), {1, 0, 0}, {1, 2, 3}, row.data());
+  BOOST_TEST(row == (std::vector<float>{10, 11, 12, 13, 14, 15}));
+  std::vector<float> col(3);  // element [r, 1, 2] of every row: a slab across chunks
+  h5::read_slab(ds.get(), {0, 1, 2}, {3, 1, 1}, col.data());
+  BOOST_TEST(col == (std::vector<float>{5, 15, 25}));
+  std::vector<std::uint64_t> got(2);
+  h5::read_slab(h5::open_dataset(f, "ids").get(), {1}, {2}, got.data());
+  BOOST_TEST(got[0] == 0xFFFFFFFFFFFFFFFFull);
+  BOOST_TEST(got[1] == 42u);
+  BOOST_TEST(H5Tequal(h5::Handle(H5Dget_type(h5::open_dataset(f, "seed"))), H5T_STD_U64LE) > 0);
+  auto g = h5::open_group(f, "links");
+  BOOST_TEST(h5::attr_names(g) == (std::vector<std::string>{"a", "b"}));
+  BOOST_TEST(h5::attr_is_string(g, "a"));
+  BOOST_TEST(!h5::attr_is_string(g, "b"));
+  BOOST_TEST(h5::link_names(g) == (std::vector<std::string>{"ext", "y", "z"}));
+  BOOST_TEST(h5::get_attr_string(h5::open_group(g, "ext"), "tag") == "other");
+  try {  // a 2-D selection of a 3-D dataset names the dataset
+    h5::read_slab(ds.get(), {0, 0}, {1, 1}, row.data());
+    BOOST_FAIL("expected an error");
+  } catch (const Error& e) {
+    BOOST_TEST(std::string(e.what()).find("main.h5:/vol") != std::string::npos, e.what());
+  }
+  std::filesystem::remove_all(dir);
+}
+
+// The string choices that enter from the sweep or the command line become enums once
+// (common/device.hpp, common/mri_network.hpp); errors name where the string came from.
+#include "common/device.hpp"
+#include "common/mri_network.hpp"
+
+BOOST_AUTO_TEST_CASE(reducer_strings_become_an_enum_and_auto_follows_the_device) {
+  for (Reducer r : {Reducer::Auto, Reducer::Mpi, Reducer::Nccl})
+    BOOST_TEST((parse_reducer(to_string(r), "x") == r));
+  try {
+    parse_reducer("gloo", "sweep.toml:3:1");
+    BOOST_FAIL("no error");
+  } catch (const InputError& e) {
+    const std::string what = e.what();
+    BOOST_TEST(what.find("sweep.toml:3:1") != std::string::npos, what);
+    BOOST_TEST(what.find("auto, mpi, nccl") != std::string::npos, what);
+  }
+  const Device cpu{}, gpu{DeviceKind::Cuda, 0};
+  BOOST_TEST((resolve_reducer(Reducer::Auto, gpu, true, 2) == Reducer::Nccl));
+  BOOST_TEST((resolve_reducer(Reducer::Auto, gpu, true, 1) == Reducer::Mpi));  // nothing to reduce
+  BOOST_TEST((resolve_reducer(Reducer::Auto, gpu, false, 2) == Reducer::Mpi));
+  BOOST_TEST((resolve_reducer(Reducer::Auto, cpu, true, 2) == Reducer::Mpi));
+  BOOST_TEST((resolve_reducer(Reducer::Mpi, gpu, true, 2) == Reducer::Mpi));
+  BOOST_TEST((resolve_reducer(Reducer::Nccl, cpu, false, 1) == Reducer::Nccl));  // make_reducer refuses
+}
+
+BOOST_AUTO_TEST_CASE(network_names_round_trip_and_unknown_ones_name_the_source) {
+  BOOST_TEST(mri_network_names().size() == 3u);
+  for (const auto& name : mri_network_names())
+    BOOST_TEST(to_string(parse_mri_network(name, "x")) == name);
+  BOOST_TEST(is_pretrained(MriNetwork::SpotTune));
+  BOOST_TEST(is_pretrained(MriNetwork::ResNetTransfer));
+  BOOST_TEST(!is_pretrained(MriNetwork::ResNetRandom));
+  BOOST_TEST(has_agent(MriNetwork::SpotTune));
+  BOOST_TEST(!has_agent(MriNetwork::ResNetTransfer));
+  try {
+    parse_mri_network("resnet", "model.pt");
+    BOOST_FAIL("no error");
+  } catch (const InputError& e) {
+    const std::string what = e.what();
+    BOOST_TEST(what.find("model.pt") != std::string::npos, what);
+    BOOST_TEST(what.find("spottune, resnet_random, resnet_transfer") != std::string::npos, what);
+  }
+}
