@@ -7,6 +7,7 @@
 #include <set>
 
 #include "common/error.hpp"
+#include "common/splitmix64.hpp"
 
 namespace gbmsweep::drug {
 
@@ -277,12 +278,7 @@ std::vector<double> TargetScaler::apply(const std::vector<double>& y) const {
   return out;
 }
 
-std::uint64_t SplitMix64::next() {
-  std::uint64_t z = (state += 0x9E3779B97F4A7C15ULL);
-  z = (z ^ (z >> 30)) * 0xBF58476D1CE4E5B9ULL;
-  z = (z ^ (z >> 27)) * 0x94D049BB133111EBULL;
-  return z ^ (z >> 31);
-}
+std::uint64_t SplitMix64::next() { return splitmix64_next(state); }
 
 std::uint64_t SplitMix64::below(std::uint64_t n) {
   // Rejection sampling: no modulo bias.

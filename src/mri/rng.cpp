@@ -2,20 +2,16 @@
 
 #include <cmath>
 
+#include "common/splitmix64.hpp"
+
 namespace gbmsweep::mri {
 
 namespace {
-std::uint64_t splitmix(std::uint64_t& x) {
-  std::uint64_t z = (x += 0x9e3779b97f4a7c15ULL);
-  z = (z ^ (z >> 30)) * 0xbf58476d1ce4e5b9ULL;
-  z = (z ^ (z >> 27)) * 0x94d049bb133111ebULL;
-  return z ^ (z >> 31);
-}
 inline std::uint64_t rotl(std::uint64_t x, int k) { return (x << k) | (x >> (64 - k)); }
 }  // namespace
 
 Rng::Rng(std::uint64_t seed) {
-  for (auto& s : s_) s = splitmix(seed);
+  for (auto& s : s_) s = splitmix64_next(seed);
 }
 
 std::uint64_t Rng::next() {

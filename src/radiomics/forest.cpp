@@ -8,6 +8,8 @@
 #include <string>
 #include <thread>
 
+#include "common/splitmix64.hpp"
+
 namespace gbmsweep::radiomics {
 
 namespace {
@@ -17,12 +19,7 @@ constexpr double kFeatureThreshold = 1e-7;  // sklearn: values closer than this 
 // splitmix64: small, portable, and the same stream with every standard library.
 struct Rng {
   std::uint64_t s;
-  std::uint64_t next() {
-    std::uint64_t z = (s += 0x9e3779b97f4a7c15ULL);
-    z = (z ^ (z >> 30)) * 0xbf58476d1ce4e5b9ULL;
-    z = (z ^ (z >> 27)) * 0x94d049bb133111ebULL;
-    return z ^ (z >> 31);
-  }
+  std::uint64_t next() { return splitmix64_next(s); }
   std::size_t below(std::size_t n) { return static_cast<std::size_t>(next() % n); }
 };
 

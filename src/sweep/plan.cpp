@@ -7,6 +7,7 @@
 #include "common/error.hpp"
 #include "common/hash.hpp"
 #include "common/mri_network.hpp"
+#include "common/splitmix64.hpp"
 #include "sweep/fingerprint.hpp"
 #include "sweep/parse.hpp"
 #include "sweep/schema.hpp"
@@ -49,12 +50,7 @@ void add_unless(json& params, const std::string& name, const json& value, const 
 // with every standard library.
 struct SplitMix {
   std::uint64_t s;
-  std::uint64_t next() {
-    std::uint64_t z = (s += 0x9e3779b97f4a7c15ULL);
-    z = (z ^ (z >> 30)) * 0xbf58476d1ce4e5b9ULL;
-    z = (z ^ (z >> 27)) * 0x94d049bb133111ebULL;
-    return z ^ (z >> 31);
-  }
+  std::uint64_t next() { return splitmix64_next(s); }
   double uniform() { return static_cast<double>(next() >> 11) * 0x1.0p-53; }
 };
 
