@@ -6,6 +6,7 @@
 #include <numeric>
 #include <set>
 
+#include "analysis/metrics.hpp"
 #include "common/error.hpp"
 #include "common/splitmix64.hpp"
 
@@ -22,21 +23,6 @@ double quantile_sorted(const std::vector<double>& s, double q) {
   return s[lo] + (h - lo) * (s[hi] - s[lo]);
 }
 
-// R's rank(ties.method = "average"), 1-based.
-std::vector<double> average_ranks(const std::vector<double>& v) {
-  std::vector<std::size_t> idx(v.size());
-  std::iota(idx.begin(), idx.end(), 0);
-  std::sort(idx.begin(), idx.end(), [&](auto a, auto b) { return v[a] < v[b]; });
-  std::vector<double> r(v.size());
-  for (std::size_t i = 0; i < idx.size();) {
-    std::size_t j = i;
-    while (j + 1 < idx.size() && v[idx[j + 1]] == v[idx[i]]) ++j;
-    double avg = (i + j) / 2.0 + 1.0;
-    for (std::size_t k = i; k <= j; ++k) r[idx[k]] = avg;
-    i = j + 1;
-  }
-  return r;
-}
 
 double tmm_pair(const std::vector<double>& obs, const std::vector<double>& ref, double n_o,
                 double n_r) {
@@ -52,7 +38,8 @@ double tmm_pair(const std::vector<double>& obs, const std::vector<double>& ref, 
   if (n == 0) return 1.0;
   const double lo_l = std::floor(n * 0.3) + 1, hi_l = n + 1 - lo_l;
   const double lo_s = std::floor(n * 0.05) + 1, hi_s = n + 1 - lo_s;
-  auto rl = average_ranks(logr), ra = average_ranks(abse);
+  // R's rank(ties.method = "average"): midranks.
+  auto rl = analysis::midranks(logr), ra = analysis::midranks(abse);
   double num = 0, den = 0;
   for (std::size_t i = 0; i < logr.size(); ++i) {
     if (rl[i] >= lo_l && rl[i] <= hi_l && ra[i] >= lo_s && ra[i] <= hi_s) {
