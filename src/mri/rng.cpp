@@ -55,7 +55,7 @@ std::uint64_t derive_seed(std::uint64_t seed, std::string_view label) {
   std::uint64_t h = 0xcbf29ce484222325ULL;
   for (unsigned char c : label) h = (h ^ c) * 0x100000001b3ULL;
   std::uint64_t x = seed ^ h;
-  return splitmix(x);
+  return splitmix64_next(x);
 }
 
 }  // namespace gbmsweep::mri
