@@ -44,10 +44,11 @@ def test_summary(text):
         out['rel_err'].append({'case': m.group(1), 'precision': m.group(2),
                                'logits': float(m.group(3)), 'grads': float(m.group(4)),
                                'params': float(m.group(5))})
-    out['skipped'] = sorted(set(re.findall(r'skipped[^\n]*', text)))
-    m = re.search(r'\*\*\* No errors detected|\*\*\* \d+ failures? (are|is) detected[^\n]*', text)
-    if m:
-        out['verdict'] = m.group(0)
+    out['skipped'] = sorted(set(re.findall(r'(?:CUDA half )?skipped: [^\n]*', text)))
+    # --report_level=short: one line per process (2 under mpirun -np 2).
+    out['verdict'] = re.findall(r'Test module "[^"]*" has (?:passed|failed)[^\n]*|'
+                                r'\*\*\* No errors detected|\*\*\* \d+ failures? (?:are|is) '
+                                r'detected[^\n]*', text) or None
     out['failures'] = re.findall(r'error: in "[^\n]*', text)[:20]
     return out
 
@@ -72,6 +73,9 @@ def main():
         name = s['step']
         text = read(os.path.join(w, name + '.out'))
         entry = dict(s, ok=(s.get('rc') == 0), tail=text.splitlines()[-15:])
+        if name in ('configure', 'build'):  # the first errors, not only the tail
+            entry['errors'] = [l for l in text.splitlines()
+                               if re.search(r'CMake Error|FAILED:|error:|Could NOT', l)][:30]
         if name.startswith(('a_', 'b_')):
             entry['tests'] = test_summary(text)
         if name.startswith('c_'):

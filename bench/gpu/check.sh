@@ -9,7 +9,8 @@
 #   (b) the NCCL reducer at 1 rank and the MPI reducer on CUDA tensors at 1 and 2 ranks,
 #   (c) `gbmsweep_bench train-step` (ResNet50, SpotTune; fp32/tf32/bf16) and `eval-samples`
 #       against bench/gpu/reference_step.py (Python PyTorch eager fp32, the same step).
-# Every step is time-boxed (`timeout`) inside one overall budget, and a failing step never stops
+# The build keeps going past a failed target (ninja -k 0): what did build still runs. Every
+# step is time-boxed (`timeout`) inside one overall budget, and a failing step never stops
 # the next one. Results: $OUT/gpu_check.json (bench/gpu/assemble.py) and $OUT/log.txt.
 # bench/gpu/rehearse.sh runs this same script on a CPU machine with small shapes (GPUCHECK_*).
 set -u
@@ -138,7 +139,9 @@ fi
 [ -n "${GPUCHECK_CMAKE_EXTRA:-}" ] && read -r -a _extra <<<"$GPUCHECK_CMAKE_EXTRA" && CMAKE_ARGS+=("${_extra[@]}")
 step configure 90 cmake "${CMAKE_ARGS[@]}"
 grep -E "GBMSWEEP_HAS_(CUDA|NCCL|CPU_ENGINE)|Torch_VERSION" "$BUILD/CMakeCache.txt" >>"$LOG" 2>/dev/null
-step build "$BUILD_BOX" ninja -C "$BUILD" -j "$JOBS" gbmsweep_bench test_models test_train test_train_mpi
+grep -E "CMake Error|error|Could NOT" "$WORK/configure.out" 2>/dev/null | head -30 >>"$LOG"
+step build "$BUILD_BOX" ninja -C "$BUILD" -k 0 -j "$JOBS" gbmsweep_bench test_models test_train test_train_mpi
+grep -E "FAILED:|error:" "$WORK/build.out" 2>/dev/null | head -40 >>"$LOG"
 "$BUILD/src/cli/gbmsweep_bench" --version >"$WORK/version.txt" 2>&1
 cat "$WORK/version.txt" >>"$LOG"
 
