@@ -1,19 +1,26 @@
 # Every dependency is a Debian 12 package installed by scripts/install-deps.sh.
 include(FeatureSummary)
 
-# Parallel HDF5 first, before ITK re-runs FindHDF5 for the serial build (STACK.md trap 1).
-set(HDF5_PREFER_PARALLEL TRUE)
-find_package(HDF5 REQUIRED COMPONENTS C)
-if(NOT HDF5_IS_PARALLEL)
-  message(WARNING "HDF5 is not the parallel build; install libhdf5-openmpi-dev")
+if(NOT GBMSWEEP_CORE_ONLY)
+  # Parallel HDF5 first, before ITK re-runs FindHDF5 for the serial build (STACK.md trap 1).
+  set(HDF5_PREFER_PARALLEL TRUE)
+  find_package(HDF5 REQUIRED COMPONENTS C)
+  if(NOT HDF5_IS_PARALLEL)
+    message(WARNING "HDF5 is not the parallel build; install libhdf5-openmpi-dev")
+  endif()
 endif()
 
+# Core-only: MPI and Boost may sit in a `dpkg -x` prefix (MPI_HOME, BOOST_ROOT).
 find_package(MPI REQUIRED COMPONENTS C CXX)
 find_package(Boost 1.74 REQUIRED COMPONENTS program_options unit_test_framework)
-find_package(tomlplusplus REQUIRED)
+if(NOT GBMSWEEP_CORE_ONLY)
+  find_package(tomlplusplus REQUIRED)
+endif()
 find_package(nlohmann_json 3.10 REQUIRED)
-# SHA-256 for content keys (src/common/hash.cpp): libcrypto's EVP interface.
-find_package(OpenSSL REQUIRED COMPONENTS Crypto)
+if(NOT GBMSWEEP_CORE_ONLY)
+  # SHA-256 for content keys (src/common/hash.cpp): libcrypto's EVP interface.
+  find_package(OpenSSL REQUIRED COMPONENTS Crypto)
+endif()
 # LibTorch: Debian's 1.13 (CPU) by default; a CUDA LibTorch >= 2.1 through Torch_DIR (the one
 # in a pip-installed torch: docs/real-data.md).
 find_package(Torch REQUIRED)
@@ -46,9 +53,11 @@ if(GBMSWEEP_WITH_CUDA AND (TORCH_CUDA_LIBRARIES OR CAFFE2_USE_CUDA))
   set(GBMSWEEP_HAS_CUDA ON)
 endif()
 
-find_package(Rmath REQUIRED)
-# GCC's libgomp, the OpenMP runtime LibTorch and oneDNN already use (models/cpu/workers.cpp).
-find_package(OpenMP REQUIRED COMPONENTS CXX)
+if(NOT GBMSWEEP_CORE_ONLY)
+  find_package(Rmath REQUIRED)
+  # GCC's libgomp, the OpenMP runtime LibTorch and oneDNN already use (models/cpu/workers.cpp).
+  find_package(OpenMP REQUIRED COMPONENTS CXX)
+endif()
 # The CPU engine (src/models/cpu) calls oneDNN 2 directly: Debian's libdnnl, the one Debian's
 # LibTorch links. A LibTorch 2.x bundles its own oneDNN 3, so the engine is off there by
 # default (ATen's kernels run instead); -DGBMSWEEP_WITH_CPU_ENGINE=ON forces it.
@@ -64,7 +73,10 @@ endif()
 set(GBMSWEEP_HAS_CPU_ENGINE OFF)
 if(GBMSWEEP_WITH_CPU_ENGINE)
   find_package(OneDNN)
-  if(OneDNN_FOUND)
+  if(GBMSWEEP_CORE_ONLY)  # the engine's workers need it; optional only here
+    find_package(OpenMP COMPONENTS CXX)
+  endif()
+  if(OneDNN_FOUND AND TARGET OpenMP::OpenMP_CXX)
     set(GBMSWEEP_HAS_CPU_ENGINE ON)
   endif()
 endif()

@@ -13,6 +13,11 @@ option(GBMSWEEP_WITH_CUDA
 option(GBMSWEEP_BUILD_TESTS "Build the Boost.Test suite" ON)
 option(GBMSWEEP_BUILD_BENCH "Build the benchmarks" ON)
 option(GBMSWEEP_USE_CCACHE "Use ccache when present" ON)
+# The GPU core alone: models, training (MPI + NCCL reducers), the gbmsweep_bench driver and
+# their tests; no HDF5, ITK, toml++, OpenSSL or Rmath. Why: a lent GPU machine has none of them
+# and no network (bench/gpu/check.sh builds this there with Open MPI and Boost unpacked from
+# carried .debs); never the configuration to run sweeps with.
+option(GBMSWEEP_CORE_ONLY "Build only the GPU core (models, train, bench driver, their tests)" OFF)
 
 if(GBMSWEEP_USE_CCACHE AND NOT CMAKE_CXX_COMPILER_LAUNCHER)
   find_program(CCACHE_PROGRAM ccache)

@@ -84,6 +84,9 @@ void print(const train::BenchStepOptions& o, const train::BenchTimes& t, bool ev
   j["min_s"] = t.min_s;
   j["peak_rss_mb"] = t.peak_rss_mb;
   j["median_cpu_s"] = t.median_cpu_s;  // extra: CPU time, for shared machines
+  // Issue 15 item 9's units; eval-samples: one call = `samples` draws of `batch` images.
+  j["ms_per_step"] = 1e3 * t.median_s;
+  j["volumes_per_s"] = t.median_s > 0 ? static_cast<double>(o.batch) / t.median_s : 0.0;
   std::cout << j.dump() << std::endl;
 }
 

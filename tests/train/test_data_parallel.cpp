@@ -4,10 +4,14 @@
 #include <boost/test/unit_test.hpp>
 #include <torch/torch.h>
 
+#include <algorithm>
 #include <cmath>
+#include <string>
 
 #include "../mpi/mpi_fixture.hpp"
+#include "common/error.hpp"
 #include "common/mpi.hpp"
+#include "gbmsweep/config.hpp"
 #include "models/spottune.hpp"
 #include "synthetic.hpp"
 #include "train/mri_training.hpp"
@@ -28,30 +32,38 @@ torch::Tensor flat_state(Network& net) {
   for (auto& p : net.module().parameters()) v.push_back(p.detach().flatten());
   for (auto& b : net.module().buffers())
     if (b.scalar_type() == torch::kFloat) v.push_back(b.flatten());
-  return torch::cat(v);
+  return torch::cat(v).cpu();
 }
 
 // Trains `steps` steps of global batch 4 on `comm`; rank r takes micro-batches
-// [r * kMicro / g, (r + 1) * kMicro / g).
-void run(Network& net, MPI_Comm comm, int steps) {
+// [r * kMicro / g, (r + 1) * kMicro / g). Inputs go to the network's device; `backend` picks
+// the reducer (small buckets: several all-reduces).
+void run(Network& net, MPI_Comm comm, int steps, const std::string& backend = "mpi") {
   const int g = gbmsweep::mpi::size(comm), r = gbmsweep::mpi::rank(comm);
   Optimizers opt(net, {1e-2, 1e-2, 1e-8});
-  auto reducer = make_reducer({gbmsweep::Reducer::Mpi, 4096}, comm);  // small buckets: several all-reduces
+  auto reducer = make_reducer({gbmsweep::parse_reducer(backend, "test"), 4096}, comm);
   auto data = tiny_volumes(4 * steps, 21);
-  auto X = torch::from_blob(data.data.data(), {4 * steps, 1, 16, 16, 16});
-  auto Y = torch::tensor(data.labels);
+  auto X = torch::from_blob(data.data.data(), {4 * steps, 1, 16, 16, 16}).to(net.device());
+  auto Y = torch::tensor(data.labels).to(net.device());
   auto gen = at::make_generator<at::CPUGeneratorImpl>(5);
   net.set_training(true);
   for (int s = 0; s < steps; ++s) {
     auto xb = X.slice(0, 4 * s, 4 * s + 4), yb = Y.slice(0, 4 * s, 4 * s + 4);
     torch::Tensor gb;
-    if (net.stochastic()) gb = gbmsweep::models::sample_gumbel({4, net.policy_blocks(), 2}, gen);
+    if (net.stochastic())
+      gb = gbmsweep::models::sample_gumbel({4, net.policy_blocks(), 2}, gen).to(net.device());
     std::vector<MicroBatch> micro;
     for (int k = r * kMicro / g; k < (r + 1) * kMicro / g; ++k)
       micro.push_back({xb.slice(0, 2 * k, 2 * k + 2), yb.slice(0, 2 * k, 2 * k + 2),
                        gb.defined() ? gb.slice(0, 2 * k, 2 * k + 2) : torch::Tensor()});
     train_step(net, opt, micro, 4, *reducer);
   }
+}
+
+// Where a CUDA case puts this rank: its own GPU when there are enough, else GPU 0.
+gbmsweep::Device cuda_for_rank() {
+  const int gpus = static_cast<int>(torch::cuda::device_count());
+  return {gbmsweep::DeviceKind::Cuda, gbmsweep::mpi::rank(MPI_COMM_WORLD) % std::max(1, gpus)};
 }
 
 NetworkSpec spec(const std::string& network) {
@@ -115,3 +127,62 @@ BOOST_AUTO_TEST_CASE(train_mri_model_is_rank_count_independent) {
                  one.curves[c].name << "[" << i << "]");
   BOOST_TEST(one.best_epoch == all.best_epoch);
 }
+
+// The MPI reducer on CUDA tensors (buckets staged through host memory): g ranks equal one, on
+// the GPU. All ranks may share GPU 0 (MPI does not care). Skipped visibly without CUDA.
+BOOST_AUTO_TEST_CASE(mpi_reducer_on_cuda_tensors) {
+  if (!torch::cuda::is_available()) {
+    BOOST_TEST_MESSAGE("skipped: torch::cuda::is_available() is false (CPU LibTorch or no GPU)");
+    return;
+  }
+  at::globalContext().setAllowTF32CuDNN(false);  // fp32: g-rank and 1-rank sums agree closely
+  for (const char* network : {"spottune", "resnet_random"}) {
+    BOOST_TEST_CONTEXT(network) {
+      torch::manual_seed(9);
+      Network ref(spec(network));
+      ref.to(cuda_for_rank());
+      torch::manual_seed(9);
+      Network dp(spec(network));
+      dp.to(cuda_for_rank());
+      run(ref, MPI_COMM_SELF, 3);
+      run(dp, MPI_COMM_WORLD, 3);
+      const float diff = (flat_state(ref) - flat_state(dp)).abs().max().item<float>();
+      BOOST_TEST(diff < 1e-4f, "max parameter/statistics difference " << diff);
+      check_identical_across_ranks(flat_state(dp));
+    }
+  }
+}
+
+#if GBMSWEEP_HAS_NCCL
+// The NCCL reducer (device buckets, ncclAvg in place). With a GPU per rank: g ranks equal one
+// (at 1 rank: the communicator is made and training runs through it). With fewer GPUs than
+// ranks it must refuse, naming the shared GPU, before NCCL is asked (NCCL rejects or hangs).
+BOOST_AUTO_TEST_CASE(nccl_reducer_on_cuda) {
+  if (!torch::cuda::is_available()) {
+    BOOST_TEST_MESSAGE("skipped: torch::cuda::is_available() is false (CPU LibTorch or no GPU)");
+    return;
+  }
+  const int ranks = gbmsweep::mpi::size(MPI_COMM_WORLD);
+  if (static_cast<int>(torch::cuda::device_count()) < ranks) {
+    try {
+      make_reducer({gbmsweep::Reducer::Nccl}, MPI_COMM_WORLD);
+      BOOST_FAIL("two ranks on one GPU were accepted by the NCCL reducer");
+    } catch (const gbmsweep::Error& e) {
+      BOOST_TEST(std::string(e.what()).find("share the GPU") != std::string::npos, e.what());
+    }
+    return;
+  }
+  at::globalContext().setAllowTF32CuDNN(false);
+  torch::manual_seed(9);
+  Network ref(spec("resnet_random"));
+  ref.to(cuda_for_rank());
+  torch::manual_seed(9);
+  Network dp(spec("resnet_random"));
+  dp.to(cuda_for_rank());
+  run(ref, MPI_COMM_SELF, 3);
+  run(dp, MPI_COMM_WORLD, 3, "nccl");
+  const float diff = (flat_state(ref) - flat_state(dp)).abs().max().item<float>();
+  BOOST_TEST(diff < 1e-4f, "max parameter/statistics difference " << diff);
+  check_identical_across_ranks(flat_state(dp));
+}
+#endif
