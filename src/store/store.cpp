@@ -12,6 +12,7 @@
 #include <filesystem>
 #include <limits>
 #include <sstream>
+#include <stdexcept>
 #include <unordered_map>
 
 #include "common/error.hpp"
@@ -201,6 +202,23 @@ TaskResult read_result_file(const std::string& path) {
 
 // ---- journal ---------------------------------------------------------------------------
 
+// Integers of a journal event, checked: nlohmann's get<> casts a double such as 5.3e19 to the
+// integer type unchecked (undefined behaviour, found by bench/fuzz fuzz_journal).
+std::uint64_t event_seed(const json& j) {
+  if (!j.is_number_unsigned()) throw std::invalid_argument("seed is not an unsigned integer");
+  return j.get<std::uint64_t>();
+}
+std::vector<int> event_ranks(const json& j) {
+  std::vector<int> ranks;
+  for (const json& r : j) {  // a non-array throws json::type_error
+    if (!r.is_number_integer() || r.get<std::int64_t>() < 0 || r.get<std::int64_t>() > 1 << 30)
+      throw std::invalid_argument("a rank is not a small non-negative integer");
+    ranks.push_back(int(r.get<std::int64_t>()));
+  }
+  if (!j.is_array()) throw std::invalid_argument("ranks is not an array");
+  return ranks;
+}
+
 json record_to_add_event(const TaskRecord& r) {
   return {{"e", "add"},       {"key", r.key},     {"kind", r.kind},   {"study", r.study},
           {"name", r.name},   {"params", r.params}, {"deps", r.deps}, {"seed", r.seed},
@@ -256,7 +274,7 @@ struct Store::Impl {
       r.name = ev.at("name");
       r.params = ev.at("params");
       r.deps = ev.at("deps").get<std::vector<std::string>>();
-      r.seed = ev.at("seed").get<std::uint64_t>();
+      r.seed = event_seed(ev.at("seed"));
       r.code_version = ev.value("code", "");
       index[key] = records.size();
       records.push_back(std::move(r));
@@ -270,7 +288,7 @@ struct Store::Impl {
     TaskRecord& r = records[it->second];
     if (e == "run") {
       const double t0 = ev.at("t0");
-      auto ranks = ev.at("ranks").get<std::vector<int>>();
+      auto ranks = event_ranks(ev.at("ranks"));
       const std::string host = ev.at("host");
       r.status = "running";
       r.error.clear();
@@ -281,7 +299,7 @@ struct Store::Impl {
       digests.erase(key);
     } else if (e == "done" || e == "fail") {
       const double t0 = ev.at("t0"), t1 = ev.at("t1");
-      auto ranks = ev.at("ranks").get<std::vector<int>>();
+      auto ranks = event_ranks(ev.at("ranks"));
       const std::string host = ev.at("host");
       const std::string error = e == "fail" ? ev.at("error").get<std::string>() : "";
       const std::string digest = e == "done" ? ev.at("digest").get<std::string>() : "";
@@ -326,6 +344,9 @@ struct Store::Impl {
       try {
         apply(ev, line_no);
       } catch (const json::exception& ex) {
+        GBM_LOG(Warn, journal_path() << ":" << line_no << ": malformed event ignored ("
+                                     << ex.what() << ")");
+      } catch (const std::invalid_argument& ex) {  // event_seed, event_ranks
         GBM_LOG(Warn, journal_path() << ":" << line_no << ": malformed event ignored ("
                                      << ex.what() << ")");
       }

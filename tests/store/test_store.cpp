@@ -188,12 +188,17 @@ BOOST_AUTO_TEST_CASE(malformed_journal_events_are_ignored) {
       // Fields of the wrong type: k1 keeps its done state, k2 stays pending.
       << R"({"e":"run","key":"k1","t0":"soon","ranks":[1],"host":"h"})" << "\n"
       << R"({"e":"done","key":"k2","t0":1,"t1":2,"ranks":[1],"host":"h","digest":7})" << "\n"
+      // Numbers out of their type's range (nlohmann's get<> cast them unchecked: UB).
+      << R"({"code":"v1","deps":[],"e":"add","key":"k4","kind":"probe","name":"p","params":{},"seed":5.3e19,"study":"probe"})"
+      << "\n"
+      << R"({"e":"run","key":"k2","t0":1,"ranks":[1e30],"host":"h"})" << "\n"
       // Valid JSON that is no event at all.
       << "5\n[]\n{\"e\":3}\n";
   }
   Store reader = Store::open_read(dir);
   BOOST_TEST(reader.records(false).size() == 2u);
   BOOST_TEST(!reader.has("k3"));
+  BOOST_TEST(!reader.has("k4"));
   BOOST_TEST(reader.record("k1").status == "done");
   BOOST_TEST(reader.record("k1").start_time == run().start_time);
   BOOST_TEST(reader.digest("k1") == Store::digest_of(sample_result()));
