@@ -22,7 +22,8 @@ option(GBMSWEEP_TORCH "Build the LibTorch targets (models, train, drug, tasks, t
 # (GBMSWEEP_TORCH=OFF): the main build's, so the library code under test is still sanitized.
 set(GBMSWEEP_CLI_EXE "" CACHE FILEPATH
     "gbmsweep executable for the CLI tests of a GBMSWEEP_TORCH=OFF build")
-# e.g. address,undefined: compiles and links everything with -fsanitize=<list> (cmake/GbmsweepSanitize.cmake).
+# e.g. address,undefined: compiles and links everything with -fsanitize=<list>
+# (cmake/GbmsweepSanitize.cmake).
 set(GBMSWEEP_SANITIZE "" CACHE STRING "sanitizers to build with (address,undefined); empty: none")
 
 if(GBMSWEEP_USE_CCACHE AND NOT CMAKE_CXX_COMPILER_LAUNCHER)

@@ -19,7 +19,8 @@ inline std::string scratch_dir() {
 }
 
 // Writes the input to DIR/NAME and returns the path.
-inline std::string write_scratch(const std::string& name, const std::uint8_t* data, std::size_t size) {
+inline std::string write_scratch(const std::string& name, const std::uint8_t* data,
+                                 std::size_t size) {
   const std::string path = scratch_dir() + "/" + name;
   std::FILE* f = std::fopen(path.c_str(), "wb");
   if (!f) __builtin_trap();
