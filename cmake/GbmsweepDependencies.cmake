@@ -20,7 +20,14 @@ find_package(nlohmann_json 3.10 REQUIRED)
 if(NOT GBMSWEEP_CORE_ONLY)
   # SHA-256 for content keys (src/common/hash.cpp): libcrypto's EVP interface.
   find_package(OpenSSL REQUIRED COMPONENTS Crypto)
+  find_package(Rmath REQUIRED)
 endif()
+# GBMSWEEP_TORCH=OFF (the sanitizer build): no LibTorch, so no CUDA, NCCL or CPU engine either.
+set(GBMSWEEP_HAS_CUDA OFF)
+set(GBMSWEEP_HAS_CPU_ENGINE OFF)
+set(GBMSWEEP_HAS_NCCL OFF)
+set(GBMSWEEP_TORCH_VERSION "none")
+if(GBMSWEEP_TORCH)
 # LibTorch: Debian's 1.13 (CPU) by default; a CUDA LibTorch >= 2.1 through Torch_DIR (the one
 # in a pip-installed torch: docs/real-data.md).
 find_package(Torch REQUIRED)
@@ -53,9 +60,8 @@ if(GBMSWEEP_WITH_CUDA AND (TORCH_CUDA_LIBRARIES OR CAFFE2_USE_CUDA))
   set(GBMSWEEP_HAS_CUDA ON)
 endif()
 
+# GCC's libgomp, the OpenMP runtime LibTorch and oneDNN already use (models/cpu/workers.cpp).
 if(NOT GBMSWEEP_CORE_ONLY)
-  find_package(Rmath REQUIRED)
-  # GCC's libgomp, the OpenMP runtime LibTorch and oneDNN already use (models/cpu/workers.cpp).
   find_package(OpenMP REQUIRED COMPONENTS CXX)
 endif()
 # The CPU engine (src/models/cpu) calls oneDNN 2 directly: Debian's libdnnl, the one Debian's
@@ -93,6 +99,7 @@ if(GBMSWEEP_WITH_CUDA)
     endif()
   endif()
 endif()
+endif()  # GBMSWEEP_TORCH
 add_feature_info(CUDA GBMSWEEP_HAS_CUDA "training on CUDA (the LibTorch in use has CUDA)")
 add_feature_info(NCCL GBMSWEEP_HAS_NCCL "NCCL gradient all-reduce (CUDA toolkit + NCCL)")
 add_feature_info(CPU_ENGINE GBMSWEEP_HAS_CPU_ENGINE "hand-written CPU kernels (oneDNN 2)")

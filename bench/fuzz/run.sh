@@ -10,8 +10,10 @@ shift || true
 root=$(cd ../.. && pwd)
 build=${FUZZ_BUILD:-$root/build-fuzz}
 CC=clang CXX=clang++ cmake -S . -B "$build" -DCMAKE_BUILD_TYPE=RelWithDebInfo >/dev/null
-cmake --build "$build" -j"$(nproc)" >/dev/null
 targets=("$@")
+build_args=()
+for t in "${targets[@]}"; do build_args+=(--target "$t"); done  # only those asked for
+cmake --build "$build" -j"$(nproc)" "${build_args[@]}" >/dev/null
 if [ ${#targets[@]} -eq 0 ]; then
   targets=($(cd "$build" && ls fuzz_* | grep -v '\.' ))
 fi

@@ -47,7 +47,8 @@ void resolve_run_device(const std::string& sweep_path, const std::string& cli,
 int cmd_run(const Args& args) {
   // First thing: a drain signal (SIGUSR1 from Slurm's --signal, or mpirun forwarding one) that
   // arrives during start-up or the preflight would otherwise kill the rank (the default
-  // action); with the handler it is remembered and the scheduler drains at once.
+  // action); with the handler it is remembered and the scheduler drains at once. One that came
+  // earlier was blocked (main.cpp's preinit) and is handled here.
   sched::install_drain_handlers();
   sched::SchedOptions opt;
   std::string sweep, device;
@@ -90,6 +91,7 @@ int cmd_run(const Args& args) {
   opt.task_lookup = [](const std::string& kind) { return task_function(kind); };
   opt.code_version = std::string(GBMSWEEP_VERSION) + "+" + GBMSWEEP_GIT_COMMIT;
 
+  sched::test_raise_at("pre_mpi_init");
   mpi::Environment env(nullptr, nullptr);
   PlanOptions plan_options;
   plan_options.sweep_path = sweep;

@@ -13,6 +13,7 @@
 #include "common/error.hpp"
 #include "common/mpi.hpp"
 #include "gbmsweep/config.hpp"
+#include "sched/signals.hpp"
 #include "train/device.hpp"
 
 namespace {
@@ -63,9 +64,23 @@ void print_usage(std::ostream& os) {
   os << "\n  --version   print version, commit and build options\n";
 }
 
+// `run` blocks its drain signals before anything else of the process runs: .preinit_array
+// entries of an executable run before every shared library's initialisers (LibTorch, ITK,
+// Open MPI: up to seconds on a loaded node) and before main. A SIGUSR1 from Slurm or mpirun
+// during that start-up then waits for cmd_run's handlers and drains, instead of killing the
+// rank with rc 138 (found by the kill soak). Only the dynamic loader's relocation, before this,
+// is left: see docs/reliability.md.
+void preinit(int argc, char** argv, char** envp) {
+  if (argc >= 2 && std::strcmp(argv[1], "run") == 0) gbmsweep::sched::block_drain_signals();
+  gbmsweep::sched::test_raise_at("preinit", envp);
+}
+__attribute__((section(".preinit_array"), used)) void (*preinit_entry)(int, char**, char**) =
+    preinit;
+
 }  // namespace
 
 int main(int argc, char** argv) {
+  gbmsweep::sched::test_raise_at("main");
   if (argc < 2) {
     print_usage(std::cerr);
     return gbmsweep::kExitUsage;

@@ -6,13 +6,6 @@
 #include <itkMultiThreaderBase.h>
 #include <itkNiftiImageIO.h>
 
-#include <libdeflate.h>
-#include <zlib.h>
-
-#if defined(__GLIBC__)
-#include <malloc.h>
-#endif
-
 #include <algorithm>
 #include <array>
 #include <cmath>
@@ -28,6 +21,7 @@
 
 #include "common/error.hpp"
 #include "mri/itk_bridge.hpp"
+#include "mri/nifti_raw.hpp"
 
 namespace gbmsweep::mri {
 
@@ -36,122 +30,14 @@ void set_itk_threads(int threads) {
   itk::MultiThreaderBase::SetGlobalDefaultNumberOfThreads(threads);
 }
 
-namespace {
-
-template <class T>
-T load(const unsigned char* p, bool swap) {
-  unsigned char b[sizeof(T)];
-  std::memcpy(b, p, sizeof(T));
-  if (swap) std::reverse(b, b + sizeof(T));
-  T v;
-  std::memcpy(&v, b, sizeof(T));
-  return v;
-}
-
-// The NIfTI library under ITK silently replaces NaN/Inf voxels by 0 and ignores a short read
-// (nifti_read_buffer), so truncated files and non-finite voxels never reach us through ITK.
-}  // namespace
-
-// This pass reads the raw (gzip) stream itself: header, then every data byte. Returns the
-// number of non-finite voxels (only with NonFinite::Zero; Reject throws at the first).
-std::int64_t check_nifti_stream(const std::string& path, NonFinite policy) {
-  gzFile f = gzopen(path.c_str(), "rb");
-  if (!f) throw InputError(path, "cannot open file");
-  struct Closer {
-    gzFile f;
-    ~Closer() { gzclose(f); }
-  } closer{f};
-  unsigned char hdr[540];
-  const int got = gzread(f, hdr, 348);
-  if (got < 348) throw InputError(path, "truncated NIfTI header");
-  bool swap = false;
-  int version = 1;
-  if (load<std::int32_t>(hdr, false) == 348) {
-  } else if (load<std::int32_t>(hdr, true) == 348) {
-    swap = true;
-  } else if (load<std::int32_t>(hdr, false) == 540 || load<std::int32_t>(hdr, true) == 540) {
-    version = 2;
-    swap = load<std::int32_t>(hdr, false) != 540;
-    if (gzread(f, hdr + 348, 540 - 348) < 540 - 348) throw InputError(path, "truncated NIfTI-2 header");
-  } else {
-    throw InputError(path, "not a NIfTI file (bad header size)");
-  }
-  std::int64_t dim[8];
-  int datatype, bitpix;
-  double vox_offset;
-  if (version == 1) {
-    for (int i = 0; i < 8; ++i) dim[i] = load<std::int16_t>(hdr + 40 + 2 * i, swap);
-    datatype = load<std::int16_t>(hdr + 70, swap);
-    bitpix = load<std::int16_t>(hdr + 72, swap);
-    vox_offset = load<float>(hdr + 108, swap);
-  } else {
-    datatype = load<std::int16_t>(hdr + 12, swap);
-    bitpix = load<std::int16_t>(hdr + 14, swap);
-    for (int i = 0; i < 8; ++i) dim[i] = load<std::int64_t>(hdr + 16 + 8 * i, swap);
-    vox_offset = double(load<std::int64_t>(hdr + 168, swap));
-  }
-  std::int64_t nvox = 1;
-  for (int i = 1; i <= std::clamp<int>(int(dim[0]), 0, 7); ++i) nvox *= std::max<std::int64_t>(dim[i], 1);
-  const int bytes = bitpix / 8;
-  if (bytes <= 0) throw InputError(path, "bad bitpix " + std::to_string(bitpix));
-  // Skip to the data, then read it all, checking floats (datatype 16 float32, 64 float64).
-  const std::int64_t header_bytes = version == 1 ? 348 : 540;
-  std::int64_t skip = std::max<std::int64_t>(0, std::int64_t(vox_offset) - header_bytes);
-  std::vector<unsigned char> buf(1 << 20);
-  while (skip > 0) {
-    const int n = gzread(f, buf.data(), unsigned(std::min<std::int64_t>(skip, buf.size())));
-    if (n <= 0) throw InputError(path, "truncated before the voxel data");
-    skip -= n;
-  }
-  const std::int64_t total = nvox * bytes;
-  std::int64_t done = 0, nonfinite = 0;
-  unsigned char carry[8];
-  int carried = 0;
-  while (done < total) {
-    const int n = gzread(f, buf.data(), unsigned(std::min<std::int64_t>(total - done, buf.size())));
-    if (n <= 0) {
-      int err = 0;
-      std::string msg = gzerror(f, &err);
-      if (msg.rfind(path + ": ", 0) == 0) msg.erase(0, path.size() + 2);  // zlib repeats the path
-      throw InputError(path, "truncated: " + std::to_string(done) + " of " + std::to_string(total) +
-                                 " voxel bytes" + (err ? " (" + msg + ")" : ""));
-    }
-    if (datatype == 16 || datatype == 64) {
-      for (int i = 0; i < n; ++i) {
-        carry[carried++] = buf[i];
-        if (carried < bytes) continue;
-        carried = 0;
-        const double x = datatype == 16 ? double(load<float>(carry, swap)) : load<double>(carry, swap);
-        if (!std::isfinite(x) && policy == NonFinite::Zero) {
-          ++nonfinite;
-        } else if (!std::isfinite(x)) {
-          const std::int64_t v = (done + i) / bytes, nx = std::max<std::int64_t>(dim[1], 1),
-                             ny = std::max<std::int64_t>(dim[2], 1);
-          throw InputError(path, std::string(std::isnan(x) ? "NaN" : "Inf") +
-                                     " voxel at (z, y, x) = (" + std::to_string(v / (nx * ny)) + ", " +
-                                     std::to_string(v / nx % ny) + ", " + std::to_string(v % nx) + ")");
-        }
-      }
-    }
-    done += n;
-  }
-  // One read past the voxels makes zlib check the gzip trailer (CRC-32 and length): a file cut
-  // in its last bytes, or corrupted inside, fails here rather than passing as complete.
-  if (gzread(f, buf.data(), 1) < 0) {
-    int err = 0;
-    std::string msg = gzerror(f, &err);
-    if (msg.rfind(path + ": ", 0) == 0) msg.erase(0, path.size() + 2);
-    throw InputError(path, "corrupt gzip stream after the voxel data (" + msg + ")");
-  }
-  return nonfinite;
-}
+// check_nifti_stream and read_nifti_fast: nifti_raw.cpp (no ITK).
 
 namespace {
 
 // ITK 5.2's NIfTI IO (its nifti library underneath) is not safe to use from two threads at once,
 // even on separate reader objects: concurrent reads corrupted the heap about 1 run in 100 under
 // load (see SimpleITK issue 74). Every NIfTI read and write goes through this lock; the gzip
-// pass above, the checks and the ITK filters still run in parallel.
+// pass (nifti_raw.cpp), the checks and the ITK filters still run in parallel.
 std::mutex& nifti_mutex() {
   static std::mutex mu;
   return mu;
@@ -172,208 +58,6 @@ NonFinite parse_nonfinite(const std::string& text) {
 
 const char* to_string(NonFinite policy) { return policy == NonFinite::Zero ? "zero" : "reject"; }
 
-namespace {
-
-// One-pass read (issue 19): the whole file is inflated once with libdeflate, checked (header,
-// length, NaN/Inf) and converted from the same bytes; ITK never sees it. Anything this path does
-// not handle, and every failure, returns nullopt: the caller then takes the zlib check + ITK
-// path, which also words the error messages (so they are the same whichever path ran).
-struct RawHeader {
-  bool swap = false;
-  std::array<int, 3> dims{0, 0, 0};  // NIfTI i, j, k
-  std::array<double, 3> pixdim{1, 1, 1};
-  int datatype = 0, bytes = 0;
-  std::int64_t vox_offset = 0, nvox = 0;
-};
-
-// NIfTI-1, 3-D, no scaling, mm (or unset) units, a datatype we convert ourselves.
-std::optional<RawHeader> parse_simple_header(const unsigned char* h) {
-  RawHeader r;
-  if (load<std::int32_t>(h, false) == 348) {
-  } else if (load<std::int32_t>(h, true) == 348) {
-    r.swap = true;
-  } else {
-    return std::nullopt;
-  }
-  if (std::memcmp(h + 344, "n+1\0", 4) != 0) return std::nullopt;  // not single-file NIfTI-1
-  if (load<std::int16_t>(h + 40, r.swap) != 3) return std::nullopt;
-  r.nvox = 1;
-  for (int a = 0; a < 3; ++a) {
-    r.dims[a] = load<std::int16_t>(h + 42 + 2 * a, r.swap);
-    if (r.dims[a] < 1) return std::nullopt;
-    r.nvox *= r.dims[a];
-    r.pixdim[a] = load<float>(h + 80 + 4 * a, r.swap);
-    if (!(r.pixdim[a] > 0.0)) return std::nullopt;  // ITK's own rules for odd spacing
-  }
-  r.datatype = load<std::int16_t>(h + 70, r.swap);
-  switch (r.datatype) {
-    case 2: case 256: r.bytes = 1; break;             // uint8, int8
-    case 4: case 512: r.bytes = 2; break;             // int16, uint16
-    case 8: case 768: case 16: r.bytes = 4; break;    // int32, uint32, float32
-    case 64: r.bytes = 8; break;                      // float64
-    default: return std::nullopt;
-  }
-  if (load<std::int16_t>(h + 72, r.swap) != 8 * r.bytes) return std::nullopt;
-  // No scaling. Non-finite scl_slope/scl_inter count as 0, as nifti1_io's FIXED_FLOAT (under
-  // ITK) reads them: nibabel writes NaN for "unscaled", so the release's label maps stay here.
-  float slope = load<float>(h + 112, r.swap), inter = load<float>(h + 116, r.swap);
-  if (!std::isfinite(slope)) slope = 0.0f;
-  if (!std::isfinite(inter)) inter = 0.0f;
-  if (!(slope == 0.0f || (slope == 1.0f && inter == 0.0f))) return std::nullopt;
-  const int units = h[123] & 0x07;
-  if (units != 0 && units != 2) return std::nullopt;  // only mm (or unknown = mm)
-  const float off = load<float>(h + 108, r.swap);
-  if (!(off >= 348.0f) || off != std::floor(off)) return std::nullopt;
-  r.vox_offset = std::int64_t(off);
-  return r;
-}
-
-std::vector<unsigned char> slurp(const std::string& path) {
-  std::vector<unsigned char> out;
-  std::FILE* f = std::fopen(path.c_str(), "rb");
-  if (!f) return out;
-  if (std::fseek(f, 0, SEEK_END) == 0) {
-    const long n = std::ftell(f);
-    if (n > 0 && std::fseek(f, 0, SEEK_SET) == 0) {
-      out.resize(std::size_t(n));
-      if (std::fread(out.data(), 1, out.size(), f) != out.size()) out.clear();
-    }
-  }
-  std::fclose(f);
-  return out;
-}
-
-// The first `n` bytes of a gzip stream (zlib, stops as soon as they are out).
-bool gunzip_prefix(const std::vector<unsigned char>& in, unsigned char* out, unsigned n) {
-  z_stream z{};
-  if (inflateInit2(&z, 16 + MAX_WBITS) != Z_OK) return false;
-  z.next_in = const_cast<unsigned char*>(in.data());
-  z.avail_in = unsigned(std::min<std::size_t>(in.size(), 1u << 30));
-  z.next_out = out;
-  z.avail_out = n;
-  int rc = Z_OK;
-  while (z.avail_out > 0 && rc == Z_OK) rc = inflate(&z, Z_NO_FLUSH);
-  inflateEnd(&z);
-  return z.avail_out == 0;
-}
-
-// Inflates every gzip member of `in` into exactly `size` bytes at `out` (the size comes from the
-// NIfTI header: the gzip trailer's length is mod 2^32). Bytes after the last member that do not
-// start another member are ignored, as zlib's gzread does. False on any error or length mismatch.
-bool gunzip_all(const std::vector<unsigned char>& in, unsigned char* out, std::size_t size) {
-  struct Free {
-    void operator()(libdeflate_decompressor* d) const { libdeflate_free_decompressor(d); }
-  };
-  std::unique_ptr<libdeflate_decompressor, Free> d(libdeflate_alloc_decompressor());
-  if (!d) return false;
-  std::size_t in_pos = 0, out_pos = 0;
-  while (in.size() - in_pos >= 18 && in[in_pos] == 0x1f && in[in_pos + 1] == 0x8b) {
-    std::size_t used = 0, produced = 0;
-    const auto rc = libdeflate_gzip_decompress_ex(d.get(), in.data() + in_pos, in.size() - in_pos,
-                                                  out + out_pos, size - out_pos, &used, &produced);
-    if (rc != LIBDEFLATE_SUCCESS) return false;
-    in_pos += used;
-    out_pos += produced;
-    if (used == 0) return false;
-  }
-  return out_pos == size && in_pos > 0;
-}
-
-template <class T>
-void convert(const unsigned char* p, std::int64_t n, bool swap, float* out) {
-  for (std::int64_t i = 0; i < n; ++i) out[i] = float(load<T>(p + i * sizeof(T), swap));
-}
-
-std::optional<Volume> read_nifti_fast(const std::string& path, NonFinite policy,
-                                      std::int64_t* nonfinite) {
-  std::vector<unsigned char> file = slurp(path);
-  if (file.size() < 348) return std::nullopt;
-  const bool gz = file[0] == 0x1f && file[1] == 0x8b;
-  unsigned char hdr[348];
-  if (gz) {
-    if (!gunzip_prefix(file, hdr, 348)) return std::nullopt;
-  } else {
-    std::memcpy(hdr, file.data(), 348);
-  }
-  const auto h = parse_simple_header(hdr);
-  if (!h) return std::nullopt;
-  Volume v;  // data allocated below: the float32 path hands its inflate buffer over instead
-  v.shape = {h->dims[2], h->dims[1], h->dims[0]};
-  v.spacing = {h->pixdim[2], h->pixdim[1], h->pixdim[0]};
-  const std::size_t data_bytes = std::size_t(h->nvox) * h->bytes;
-  const std::size_t total = std::size_t(h->vox_offset) + data_bytes;
-  const bool direct = h->datatype == 16 && !h->swap && h->vox_offset % 4 == 0;
-  std::vector<unsigned char> raw;
-  std::vector<float> direct_buf;
-  const unsigned char* voxels = nullptr;
-  if (gz) {
-    unsigned char* dst;
-    if (direct) {  // float32 inflated straight into the volume's buffer, header in front
-      direct_buf.resize(total / 4);
-      dst = reinterpret_cast<unsigned char*>(direct_buf.data());
-    } else {
-      raw.resize(total);
-      dst = raw.data();
-    }
-    if (!gunzip_all(file, dst, total)) return std::nullopt;
-    std::vector<unsigned char>().swap(file);  // the compressed bytes are no longer needed
-    voxels = dst + h->vox_offset;
-  } else {
-    if (file.size() < total) return std::nullopt;
-    voxels = file.data() + h->vox_offset;
-  }
-  if (direct && gz) {
-    direct_buf.erase(direct_buf.begin(), direct_buf.begin() + h->vox_offset / 4);
-    v.data = std::move(direct_buf);
-  } else {
-    v.data.resize(std::size_t(h->nvox));
-    float* o = v.data.data();
-    switch (h->datatype) {
-      case 2: convert<std::uint8_t>(voxels, h->nvox, h->swap, o); break;
-      case 256: convert<std::int8_t>(voxels, h->nvox, h->swap, o); break;
-      case 4: convert<std::int16_t>(voxels, h->nvox, h->swap, o); break;
-      case 512: convert<std::uint16_t>(voxels, h->nvox, h->swap, o); break;
-      case 8: convert<std::int32_t>(voxels, h->nvox, h->swap, o); break;
-      case 768: convert<std::uint32_t>(voxels, h->nvox, h->swap, o); break;
-      case 16: convert<float>(voxels, h->nvox, h->swap, o); break;
-      case 64: convert<double>(voxels, h->nvox, h->swap, o); break;
-    }
-  }
-  // NaN/Inf: float64 values out of float range become Inf here, as through ITK's cast.
-  std::int64_t bad = 0;
-  if (h->datatype == 16 || h->datatype == 64) {
-    for (float& x : v.data)
-      if (!std::isfinite(x)) {
-        if (policy == NonFinite::Reject) return std::nullopt;  // the zlib pass words the error
-        x = 0.0f;
-        ++bad;
-      }
-  }
-  if (nonfinite) *nonfinite = bad;
-  return v;
-}
-
-}  // namespace
-
-// A paper-size volume (36 MB) is above glibc's largest automatic mmap threshold (32 MB), so
-// every buffer of every file was a fresh mmap, page-faulted in and unmapped again: half of a
-// cohort build's time in perf. Within the scope, buffers up to 1 GiB come from the heap and
-// are reused; after it, glibc's initial thresholds (128 KiB) are set again and the freed heap
-// goes back to the system, so a worker that trains after building the cohort does not keep it.
-LargeBuffersOnHeap::LargeBuffersOnHeap() {
-#if defined(__GLIBC__)
-  mallopt(M_MMAP_THRESHOLD, 1 << 30);
-  mallopt(M_TRIM_THRESHOLD, 1 << 30);
-#endif
-}
-
-LargeBuffersOnHeap::~LargeBuffersOnHeap() {
-#if defined(__GLIBC__)
-  mallopt(M_MMAP_THRESHOLD, 128 * 1024);
-  mallopt(M_TRIM_THRESHOLD, 128 * 1024);
-  malloc_trim(0);
-#endif
-}
 
 Volume read_nifti(const std::string& path, NonFinite policy, std::int64_t* nonfinite) {
   if (auto v = read_nifti_fast(path, policy, nonfinite)) return std::move(*v);

@@ -12,6 +12,7 @@
 #include <filesystem>
 #include <limits>
 #include <sstream>
+#include <stdexcept>
 #include <unordered_map>
 
 #include "common/error.hpp"
@@ -163,6 +164,23 @@ TaskResult read_result_file(const std::string& path) {
 
 // ---- journal ---------------------------------------------------------------------------
 
+// Integers of a journal event, checked: nlohmann's get<> casts a double such as 5.3e19 to the
+// integer type unchecked (undefined behaviour, found by bench/fuzz fuzz_journal).
+std::uint64_t event_seed(const json& j) {
+  if (!j.is_number_unsigned()) throw std::invalid_argument("seed is not an unsigned integer");
+  return j.get<std::uint64_t>();
+}
+std::vector<int> event_ranks(const json& j) {
+  std::vector<int> ranks;
+  for (const json& r : j) {  // a non-array throws json::type_error
+    if (!r.is_number_integer() || r.get<std::int64_t>() < 0 || r.get<std::int64_t>() > 1 << 30)
+      throw std::invalid_argument("a rank is not a small non-negative integer");
+    ranks.push_back(int(r.get<std::int64_t>()));
+  }
+  if (!j.is_array()) throw std::invalid_argument("ranks is not an array");
+  return ranks;
+}
+
 json record_to_add_event(const TaskRecord& r) {
   return {{"e", "add"},       {"key", r.key},     {"kind", r.kind},   {"study", r.study},
           {"name", r.name},   {"params", r.params}, {"deps", r.deps}, {"seed", r.seed},
@@ -197,7 +215,9 @@ struct Store::Impl {
     return records[it->second];
   }
 
-  void apply(const json& ev) {
+  // One journal event. Every field is read before anything changes, so that a malformed
+  // event (json::exception, caught by replay) leaves the records as they were.
+  void apply(const json& ev, std::size_t line = 0) {  // line: in the journal, for warnings
     const std::string e = ev.at("e");
     if (e == "store") {
       info.sweep_name = ev.value("sweep_name", "");
@@ -216,57 +236,82 @@ struct Store::Impl {
       r.name = ev.at("name");
       r.params = ev.at("params");
       r.deps = ev.at("deps").get<std::vector<std::string>>();
-      r.seed = ev.at("seed").get<std::uint64_t>();
+      r.seed = event_seed(ev.at("seed"));
       r.code_version = ev.value("code", "");
       index[key] = records.size();
       records.push_back(std::move(r));
       return;
     }
-    TaskRecord& r = rec(key);
+    auto it = index.find(key);
+    if (it == index.end()) {  // its "add" line was unreadable: the plan adds the task again
+      GBM_LOG(Warn, journal_path() << ":" << line << ": event for unknown task " << key << " ignored");
+      return;
+    }
+    TaskRecord& r = records[it->second];
     if (e == "run") {
+      const double t0 = ev.at("t0");
+      auto ranks = event_ranks(ev.at("ranks"));
+      const std::string host = ev.at("host");
       r.status = "running";
       r.error.clear();
-      r.start_time = ev.at("t0");
+      r.start_time = t0;
       r.end_time = 0;
-      r.ranks = ev.at("ranks").get<std::vector<int>>();
-      r.host = ev.at("host");
+      r.ranks = std::move(ranks);
+      r.host = host;
       digests.erase(key);
     } else if (e == "done" || e == "fail") {
+      const double t0 = ev.at("t0"), t1 = ev.at("t1");
+      auto ranks = event_ranks(ev.at("ranks"));
+      const std::string host = ev.at("host");
+      const std::string error = e == "fail" ? ev.at("error").get<std::string>() : "";
+      const std::string digest = e == "done" ? ev.at("digest").get<std::string>() : "";
       r.status = e == "done" ? "done" : "failed";
-      r.start_time = ev.at("t0");
-      r.end_time = ev.at("t1");
-      r.ranks = ev.at("ranks").get<std::vector<int>>();
-      r.host = ev.at("host");
-      r.error = e == "fail" ? ev.at("error").get<std::string>() : "";
-      if (e == "done") digests[key] = ev.at("digest");
+      r.start_time = t0;
+      r.end_time = t1;
+      r.ranks = std::move(ranks);
+      r.host = host;
+      r.error = error;
+      if (e == "done") digests[key] = digest;
       else digests.erase(key);
     } else if (e == "pend") {
       r.status = "pending";
       digests.erase(key);
     } else {
-      GBM_LOG(Warn, journal_path() << ": unknown event '" << e << "' ignored");
+      GBM_LOG(Warn, journal_path() << ":" << line << ": unknown event '" << e << "' ignored");
     }
   }
 
   // Replays complete lines; returns the byte length of the complete part (a torn last line,
   // from a kill in the middle of a write, is ignored and later truncated by the writer).
+  // Unreadable lines (a torn write followed by more, after a full disk) and malformed events
+  // are ignored with a warning naming the line: the task they concern runs again, rather than
+  // one bad line stopping every resume (found by bench/fuzz fuzz_journal).
   std::size_t replay() {
     if (!fs::exists(journal_path())) return 0;
     std::string text = fs::read_all(journal_path());
-    std::size_t pos = 0, complete = 0;
+    std::size_t pos = 0, complete = 0, line_no = 0;
     while (pos < text.size()) {
       std::size_t nl = text.find('\n', pos);
       if (nl == std::string::npos) break;
       std::string line = text.substr(pos, nl - pos);
       pos = nl + 1;
       complete = pos;
+      ++line_no;
       if (line.empty()) continue;
       json ev = json::parse(line, nullptr, false);
       if (ev.is_discarded()) {
-        GBM_LOG(Warn, journal_path() << ": unreadable line ignored");
+        GBM_LOG(Warn, journal_path() << ":" << line_no << ": unreadable line ignored");
         continue;
       }
-      apply(ev);
+      try {
+        apply(ev, line_no);
+      } catch (const json::exception& ex) {
+        GBM_LOG(Warn, journal_path() << ":" << line_no << ": malformed event ignored ("
+                                     << ex.what() << ")");
+      } catch (const std::invalid_argument& ex) {  // event_seed, event_ranks
+        GBM_LOG(Warn, journal_path() << ":" << line_no << ": malformed event ignored ("
+                                     << ex.what() << ")");
+      }
     }
     return complete;
   }

@@ -7,6 +7,9 @@
 #include <array>
 #include <cmath>
 #include <cstdlib>
+}
+
+#include <cstring>
 #include <filesystem>
 #include <fstream>
 #include <functional>
@@ -300,6 +303,45 @@ BOOST_AUTO_TEST_CASE(files_written_by_nibabel) {
           }
     }
   }
+}
+
+// Corrupt headers (bench/fuzz fuzz_nifti): an InputError naming the file, never undefined
+// behaviour (a NaN vox_offset cast to an integer; the sanitizer build stops on it) or an
+// allocation of what the header claims rather than what the file holds (std::bad_alloc).
+BOOST_AUTO_TEST_CASE(corrupt_header_fields) {
+  const std::string dir = mri_test::scratch("corrupt_header");
+  Volume v({4, 5, 6}, {1.0, 1.0, 1.0});
+  write_nifti(dir + "/ok.nii", v);
+  std::ifstream in(dir + "/ok.nii", std::ios::binary);
+  const std::string good((std::istreambuf_iterator<char>(in)), {});
+  auto write_gz = [&](const std::string& name, const std::string& bytes) {
+    const std::string path = dir + "/" + name;
+    gzFile g = gzopen(path.c_str(), "wb");
+    gzwrite(g, bytes.data(), unsigned(bytes.size()));
+    gzclose(g);
+    return path;
+  };
+  auto expect_input_error = [&](const std::string& path, const std::string& what) {
+    for (auto policy : {NonFinite::Reject, NonFinite::Zero}) {
+      try {
+        read_nifti(path, policy);
+        BOOST_FAIL(path + " accepted");
+      } catch (const gbmsweep::InputError& e) {
+        BOOST_TEST(contains(e.what(), path));
+        BOOST_TEST(contains(e.what(), what), e.what());
+      }
+    }
+  };
+  // vox_offset (float at byte 108) = NaN.
+  std::string nan_offset = good;
+  const float nan = std::numeric_limits<float>::quiet_NaN();
+  std::memcpy(&nan_offset[108], &nan, 4);
+  expect_input_error(write_gz("nan_offset.nii.gz", nan_offset), "bad vox_offset");
+  // dim[1..3] (int16 at byte 42) = 32767: 2^45 voxels claimed by a file of a few hundred bytes.
+  std::string huge = good;
+  const std::int16_t big = 32767;
+  for (int a = 0; a < 3; ++a) std::memcpy(&huge[42 + 2 * a], &big, 2);
+  expect_input_error(write_gz("huge.nii.gz", huge), "truncated");
 }
 
 BOOST_AUTO_TEST_SUITE_END()
