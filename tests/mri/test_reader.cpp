@@ -7,8 +7,6 @@
 #include <array>
 #include <cmath>
 #include <cstdlib>
-}
-
 #include <cstring>
 #include <filesystem>
 #include <fstream>
