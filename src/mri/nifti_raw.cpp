@@ -26,16 +26,6 @@ namespace gbmsweep::mri {
 
 namespace {
 
-template <class T>
-T load(const unsigned char* p, bool swap) {
-  unsigned char b[sizeof(T)];
-  std::memcpy(b, p, sizeof(T));
-  if (swap) std::reverse(b, b + sizeof(T));
-  T v;
-  std::memcpy(&v, b, sizeof(T));
-  return v;
-}
-
 // The NIfTI library under ITK silently replaces NaN/Inf voxels by 0 and ignores a short read
 // (nifti_read_buffer), so truncated files and non-finite voxels never reach us through ITK.
 }  // namespace

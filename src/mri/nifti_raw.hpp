@@ -1,13 +1,27 @@
 #pragma once
 // Internal to mri/io: the ITK-free NIfTI readers (nifti_raw.cpp). check_nifti_stream is public
 // in io.hpp; read_nifti_fast is read_nifti's first try.
+#include <algorithm>
 #include <cstdint>
+#include <cstring>
 #include <optional>
 #include <string>
 
 #include "mri/io.hpp"
 
 namespace gbmsweep::mri {
+
+// A NIfTI header field of type T at `p`, byte-swapped when the file's endianness is not ours
+// (used by the readers here and by the preflight's header checks, mri/preflight.cpp).
+template <class T>
+T load(const unsigned char* p, bool swap) {
+  unsigned char b[sizeof(T)];
+  std::memcpy(b, p, sizeof(T));
+  if (swap) std::reverse(b, b + sizeof(T));
+  T v;
+  std::memcpy(&v, b, sizeof(T));
+  return v;
+}
 
 // One pass over a gzip or plain NIfTI-1 3-D file of a datatype converted here, inflated with
 // libdeflate: the volume, or nullopt for anything else and every failure (read_nifti then

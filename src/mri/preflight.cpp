@@ -20,6 +20,7 @@
 #include "common/text.hpp"
 #include "models/torch_file.hpp"
 #include "mri/io.hpp"
+#include "mri/nifti_raw.hpp"
 #include "mri/upenn.hpp"
 
 namespace gbmsweep::mri {
@@ -28,16 +29,6 @@ namespace {
 
 namespace stdfs = std::filesystem;
 using nlohmann::json;
-
-template <class T>
-T load(const unsigned char* p, bool swap) {
-  unsigned char b[sizeof(T)];
-  std::memcpy(b, p, sizeof(T));
-  if (swap) std::reverse(b, b + sizeof(T));
-  T v;
-  std::memcpy(&v, b, sizeof(T));
-  return v;
-}
 
 struct Header {
   std::array<int, 3> shape{0, 0, 0};  // D, H, W
