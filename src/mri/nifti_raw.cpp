@@ -78,6 +78,11 @@ std::int64_t check_nifti_stream(const std::string& path, NonFinite policy) {
       throw InputError(path, "bad dimensions (more than 2^48 voxels)");
   const int bytes = bitpix / 8;
   if (bytes <= 0) throw InputError(path, "bad bitpix " + std::to_string(bitpix));
+  // The NaN check reads float32/float64 voxels of `bytes` bytes: a bitpix that disagrees with
+  // the datatype is corrupt (fuzz_nifti: bitpix 128 with datatype 16 overran the carry buffer).
+  if ((datatype == 16 && bitpix != 32) || (datatype == 64 && bitpix != 64))
+    throw InputError(path, "bitpix " + std::to_string(bitpix) + " does not match datatype " +
+                               std::to_string(datatype));
   // Skip to the data, then read it all, checking floats (datatype 16 float32, 64 float64).
   const std::int64_t header_bytes = version == 1 ? 348 : 540;
   std::int64_t skip = std::max<std::int64_t>(0, std::int64_t(vox_offset) - header_bytes);

@@ -340,6 +340,12 @@ BOOST_AUTO_TEST_CASE(corrupt_header_fields) {
   const std::int16_t big = 32767;
   for (int a = 0; a < 3; ++a) std::memcpy(&huge[42 + 2 * a], &big, 2);
   expect_input_error(write_gz("huge.nii.gz", huge), "truncated");
+  // bitpix (int16 at byte 72) = 128 with datatype float32 (bench/fuzz crash 93667c27): the NaN
+  // check read 16-byte voxels into an 8-byte buffer.
+  std::string wide = good;
+  const std::int16_t bitpix = 128;
+  std::memcpy(&wide[72], &bitpix, 2);
+  expect_input_error(write_gz("wide.nii.gz", wide), "bitpix 128 does not match datatype 16");
 }
 
 BOOST_AUTO_TEST_SUITE_END()
