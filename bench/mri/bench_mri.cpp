@@ -1,7 +1,11 @@
 // bench_mri: volumes per second for preprocessing (mask, crop, downscale, min-max, pad) and for
-// each augmentation, at 1 and 2 ITK threads, at a CPU size and at the paper size.
-//   bench_mri [--threads 1,2] [--sizes cpu,paper] [--seconds S] [--nifti]
+// each augmentation, at 1 and 2 threads, at a CPU size and at the paper size. The *_itk rows
+// are the ITK filters the augmentations replaced (augment_itk.hpp; elastic_itk as it ran, with
+// the field 8× finer than the knots); augment_set is augment_training_set on 8 samples with
+// the paper's four copies each, counted in copies per second.
+//   bench_mri [--threads 1,2] [--sizes cpu,paper] [--steps a,b] [--seconds S] [--nifti]
 // --nifti also times reading a .nii.gz of the input size (written to $TMPDIR).
+#include <algorithm>
 #include <chrono>
 #include <cstdio>
 #include <cstdlib>
@@ -13,6 +17,7 @@
 #include <vector>
 
 #include "mri/augment.hpp"
+#include "mri/augment_itk.hpp"
 #include "mri/io.hpp"
 #include "mri/preprocess.hpp"
 #include "mri/rng.hpp"
@@ -68,17 +73,18 @@ std::vector<std::string> split_list(const std::string& s) {
 
 int main(int argc, char** argv) {
   const LargeBuffersOnHeap heap;  // as during a cohort build (io.hpp)
-  std::vector<std::string> threads = {"1", "2"}, sizes = {"cpu", "paper"};
+  std::vector<std::string> threads = {"1", "2"}, sizes = {"cpu", "paper"}, steps;
   double seconds = 2.0;
   bool nifti = false;
   for (int i = 1; i < argc; ++i) {
     std::string a = argv[i];
     if (a == "--threads" && i + 1 < argc) threads = split_list(argv[++i]);
     else if (a == "--sizes" && i + 1 < argc) sizes = split_list(argv[++i]);
+    else if (a == "--steps" && i + 1 < argc) steps = split_list(argv[++i]);
     else if (a == "--seconds" && i + 1 < argc) seconds = std::atof(argv[++i]);
     else if (a == "--nifti") nifti = true;
     else {
-      std::cerr << "usage: bench_mri [--threads 1,2] [--sizes cpu,paper] [--seconds S] [--nifti]\n";
+      std::cerr << "usage: bench_mri [--threads 1,2] [--sizes cpu,paper] [--steps a,b] [--seconds S] [--nifti]\n";
       return 2;
     }
   }
@@ -97,6 +103,13 @@ int main(int argc, char** argv) {
       Volume segm = phantom_segm(s.input, s.tumour);
       PreprocessOptions popts{2, s.target};
       Volume pre = preprocess(scan, segm, s.tumour, popts);
+      Batch set;  // 8 single-channel samples of the preprocessed volume
+      set.shape = {8, 1, pre.shape[0], pre.shape[1], pre.shape[2]};
+      for (int i = 0; i < 8; ++i) {
+        set.ids.push_back("S" + std::to_string(i));
+        set.labels.push_back(i % 2);
+        set.data.insert(set.data.end(), pre.data.begin(), pre.data.end());
+      }
       std::string path;
       if (nifti) {
         path = (std::filesystem::temp_directory_path() / ("bench_mri_" + s.name + ".nii.gz")).string();
@@ -104,16 +117,27 @@ int main(int argc, char** argv) {
       }
       for (const auto& t : threads) {
         set_itk_threads(std::atoi(t.c_str()));
-        auto report = [&](const char* step, double r) {
-          std::printf("%-6s %-8s %-12s %14.2f\n", s.name.c_str(), t.c_str(), step, r);
+        // A step runs only when --steps is absent or names it.
+        auto wanted = [&](const char* step) {
+          return steps.empty() || std::find(steps.begin(), steps.end(), step) != steps.end();
+        };
+        auto report = [&](const char* step, const std::function<double()>& measure) {
+          if (!wanted(step)) return;
+          std::printf("%-6s %-8s %-12s %14.2f\n", s.name.c_str(), t.c_str(), step, measure());
           std::fflush(stdout);
         };
-        if (nifti) report("read_nifti", rate([&] { read_nifti(path); }, seconds));
-        report("preprocess", rate([&] { preprocess(scan, segm, s.tumour, popts); }, seconds));
-        report("flip", rate([&] { flip_all_axes(pre); }, seconds));
-        report("rotate", rate([&] { rotate_axial(pre, 37.0); }, seconds));
-        report("noise", rate([&] { add_noise(pre, 0.01, 3); }, seconds));
-        report("elastic", rate([&] { elastic(pre, 3, 5.0, 3); }, seconds));
+        if (nifti) report("read_nifti", [&] { return rate([&] { read_nifti(path); }, seconds); });
+        report("preprocess", [&] { return rate([&] { preprocess(scan, segm, s.tumour, popts); }, seconds); });
+        report("flip", [&] { return rate([&] { flip_all_axes(pre); }, seconds); });
+        report("rotate", [&] { return rate([&] { rotate_axial(pre, 37.0); }, seconds); });
+        report("noise", [&] { return rate([&] { add_noise(pre, 0.01, 3); }, seconds); });
+        report("elastic", [&] { return rate([&] { elastic(pre, 3, 5.0, 3); }, seconds); });
+        report("rotate_itk", [&] { return rate([&] { itk_reference::rotate_axial(pre, 37.0); }, seconds); });
+        report("elastic_itk", [&] { return rate([&] { itk_reference::elastic(pre, 3, 5.0, 3, 8); }, seconds); });
+        AugmentOptions ao;
+        ao.threads = std::atoi(t.c_str());
+        ao.balance = false;
+        report("augment_set", [&] { return 4 * 8 * rate([&] { augment_training_set(set, ao); }, seconds); });
       }
       if (nifti) std::filesystem::remove(path);
     }

@@ -303,12 +303,16 @@ class Planner {
             // aside): "auto" stays out of the key; an explicit choice is kept so that the task
             // sees it.
             if (train.value("reducer", "auto") == "auto") train.erase("reducer");
+            // The default elastic interpolation stays out of the key, as the precision.
+            json augment = mri["augment"];
+            if (augment.value("elastic_interpolation", "linear") == "linear")
+              augment.erase("elastic_interpolation");
             t.params = {{"network", network},         {"input", input},
                         {"channels", channels_of(mri, input)},
                         {"fold", fold},               {"seed_index", seed},
                         {"depth", mri["depth"]},      {"width", mri["width"]},
                         {"train", train},
-                        {"augment", mri["augment"]},  {"threshold", mri["threshold"]}};
+                        {"augment", augment},         {"threshold", mri["threshold"]}};
             if (has_agent(net)) t.params["agent_depth"] = mri["agent_depth"];
             t.deps = {cohort_key};
             if (is_pretrained(net)) t.deps.push_back(pretrain_key);

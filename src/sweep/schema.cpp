@@ -98,6 +98,9 @@ std::vector<Field> make_schema() {
       {"mri.augment.noise_variance", T::Float, 0.01, {}, "Gaussian noise variance"},
       {"mri.augment.elastic_sigma", T::Float, 5.0, {}, "elastic deformation sigma (voxels)"},
       {"mri.augment.elastic_grid", T::Int, 3, {}, "elastic control grid points per axis"},
+      {"mri.augment.elastic_interpolation", T::String, "linear", {"linear", "nearest"},
+       "how the elastic warp samples the image: linear, or nearest as the authors' code "
+       "(elasticdeform order=0) (in task keys only when not linear)"},
       {"mri.augment.balance", T::Bool, true, {}, "prune the majority class after augmenting"},
       {"mri.pretrain.epochs", T::Int, 10, {}, "cohort pretraining epochs (no MedicalNet file)"},
       {"mri.pretrain.lr", T::Float, 1e-3, {}, "cohort pretraining learning rate"},

@@ -177,6 +177,9 @@ TaskResult mri_train(const TaskContext& ctx) {
   ao.elastic_points = p["augment"]["elastic_grid"].get<int>();
   ao.elastic_sigma = p["augment"]["elastic_sigma"].get<double>();
   ao.balance = p["augment"]["balance"].get<bool>();
+  ao.elastic_interpolation =
+      mri::parse_interpolation(p["augment"].value("elastic_interpolation", "linear"));
+  ao.threads = ctx.threads;
   train::VolumeBatchSet train_set =
       to_set(mri::augment_training_set(c.load(c.train_patients(fold, channels), channels), ao));
   train::VolumeBatchSet val_set = to_set(c.load(c.fold_patients(fold, channels), channels));

@@ -8,6 +8,8 @@
 
 #include "helpers.hpp"
 #include "mri/augment.hpp"
+#include "mri/augment_itk.hpp"
+#include "mri/rng.hpp"
 
 using namespace gbmsweep::mri;
 namespace tt = boost::test_tools;
@@ -92,18 +94,55 @@ BOOST_AUTO_TEST_CASE(elastic_is_seeded_and_bounded) {
   BOOST_TEST(*std::min_element(a.data.begin(), a.data.end()) >= 0.0f);
   Volume still = elastic(v, 3, 0.0, 11);  // no displacement: identity
   for (std::size_t i = 0; i < v.size(); ++i) BOOST_TEST(still.data[i] == v.data[i], tt::tolerance(1e-4f));
-  // The coarse field (every 2 voxels here) moves voxels where the B-spline evaluated at every
-  // voxel does: on a ramp I = x the x displacement is the warped value minus x.
+}
+
+// The float32 loops against the ITK filters they replaced (augment_itk.hpp), on an asymmetric
+// blob plus seeded noise, at anisotropic spacing and odd and even sizes: every voxel to ≤ 1e-5.
+BOOST_AUTO_TEST_CASE(fast_transforms_equal_the_itk_filters) {
+  Rng rng(5);
+  for (auto shape : {std::array<int, 3>{16, 24, 24}, std::array<int, 3>{11, 20, 17}}) {
+    Volume v = blob(shape);
+    for (float& x : v.data) x = std::clamp(x + float(0.05 * rng.normal()), 0.0f, 1.0f);
+    v.spacing = {2.0, 1.5, 1.0};
+    auto worst = [](const Volume& a, const Volume& b) {
+      BOOST_REQUIRE(a.shape == b.shape);
+      double w = 0;
+      for (std::size_t i = 0; i < a.size(); ++i) w = std::max(w, double(std::abs(a.data[i] - b.data[i])));
+      return w;
+    };
+    BOOST_TEST(flip_all_axes(v).data == itk_reference::flip_all_axes(v).data, tt::per_element());
+    for (double angle : {-179.0, -90.0, -37.5, 0.0, 12.0, 90.0, 180.0})
+      BOOST_TEST(worst(rotate_axial(v, angle), itk_reference::rotate_axial(v, angle)) <= 1e-5,
+                 "rotate " << angle << " deg, shape " << to_string(shape));
+    for (std::uint64_t seed : {1u, 11u, 12u, 99u})
+      for (int points : {2, 3, 5})
+        BOOST_TEST(worst(elastic(v, points, 5.0, seed), itk_reference::elastic(v, points, 5.0, seed, 0)) <= 1e-5,
+                   "elastic seed " << seed << ", " << points << " points, shape " << to_string(shape));
+    // Nearest: the same voxel as ITK's rounding, so equal except where a position falls within
+    // rounding error of a half-voxel (none in these draws, or a handful at most).
+    for (std::uint64_t seed : {3u, 4u}) {
+      const Volume a = elastic(v, 3, 5.0, seed, Interpolation::Nearest);
+      const Volume b = itk_reference::elastic(v, 3, 5.0, seed, 0, true);
+      std::size_t differ = 0;
+      for (std::size_t i = 0; i < a.size(); ++i) differ += a.data[i] != b.data[i];
+      BOOST_TEST(differ <= 2u, "nearest elastic seed " << seed << ": " << differ << " voxels differ");
+      BOOST_TEST(a.data != elastic(v, 3, 5.0, seed).data);  // not the linear warp
+    }
+  }
+  // ITK's old default sampled the spline on a grid 8× finer than the knots: positions within
+  // a quarter voxel of the exact warp, which is now what training sees. On a ramp I = x + 1
+  // (0 only outside) the difference of values is the difference of x positions.
   Volume ramp({40, 48, 48});
   for (int z = 0; z < 40; ++z)
     for (int y = 0; y < 48; ++y)
-      for (int x = 0; x < 48; ++x) ramp.at(z, y, x) = float(x + 1);  // 0 only outside
-  Volume coarse = elastic(ramp, 3, 5.0, 11), exact = elastic(ramp, 3, 5.0, 11, 0);
+      for (int x = 0; x < 48; ++x) ramp.at(z, y, x) = float(x + 1);
+  Volume exact = elastic(ramp, 3, 5.0, 11), coarse = itk_reference::elastic(ramp, 3, 5.0, 11, 8);
   double worst = 0;
   for (std::size_t i = 0; i < ramp.size(); ++i)
     if (coarse.data[i] > 0 && exact.data[i] > 0)  // both sampled inside the image
       worst = std::max(worst, double(std::abs(exact.data[i] - coarse.data[i])));
-  BOOST_TEST_MESSAGE("coarse vs exact elastic field: worst displacement difference " << worst << " voxel");
+  BOOST_TEST_MESSAGE("old coarse field vs exact elastic warp: worst difference " << worst << " voxel");
+  BOOST_TEST(worst > 0.0);
   BOOST_TEST(worst < 0.25);
 }
 
@@ -160,6 +199,20 @@ BOOST_AUTO_TEST_CASE(channels_share_geometry_but_not_noise) {
   }
   Batch n = augment_sample(train, 1, Augmentation::Noise, opts);
   BOOST_TEST(n.channel(0, 0).data != n.channel(0, 1).data);
+}
+
+BOOST_AUTO_TEST_CASE(training_set_is_the_same_at_any_thread_count) {
+  Batch train = toy_batch(3, 4, 2, {8, 12, 12});
+  AugmentOptions o;
+  o.threads = 1;
+  Batch one = augment_training_set(train, o);
+  for (int threads : {2, 3, 64}) {
+    o.threads = threads;
+    Batch many = augment_training_set(train, o);
+    BOOST_TEST(many.ids == one.ids, tt::per_element());
+    BOOST_TEST(many.labels == one.labels, tt::per_element());
+    BOOST_TEST(many.data == one.data, tt::per_element());
+  }
 }
 
 BOOST_AUTO_TEST_SUITE_END()

@@ -217,6 +217,37 @@ BOOST_AUTO_TEST_CASE(reducer_key_reaches_training_only_when_chosen) {
   }
 }
 
+// mri.augment.elastic_interpolation: "linear" (the default) stays out of every key as the
+// reducer; "nearest" (the authors' elasticdeform order 0) changes the trainings' keys only.
+BOOST_AUTO_TEST_CASE(elastic_interpolation_key_reaches_training_only_when_chosen) {
+  auto smoke = fs::read_all(sweep_path("smoke.toml"));
+  const auto base = keys_by_name(TempSweep(smoke).plan());
+  std::string with_linear = smoke, with_nearest = smoke;
+  const auto pos = smoke.find("kinds = [\"flip\"]\n");
+  BOOST_REQUIRE(pos != std::string::npos);
+  with_linear.insert(pos, "elastic_interpolation = \"linear\"\n");
+  with_nearest.insert(pos, "elastic_interpolation = \"nearest\"\n");
+  BOOST_TEST((keys_by_name(TempSweep(with_linear).plan()) == base));
+  int trains = 0;
+  for (const auto& t : TempSweep(with_nearest).plan().tasks) {
+    if (t.kind != "mri.train") continue;
+    ++trains;
+    BOOST_TEST(t.params["augment"].value("elastic_interpolation", "") == "nearest", t.name);
+    BOOST_TEST(base.at(t.name) != t.key, t.name);
+  }
+  BOOST_TEST(trains > 0);
+  std::string bad = smoke;
+  bad.insert(pos, "elastic_interpolation = \"cubic\"\n");
+  TempSweep b(bad);
+  try {
+    b.plan();
+    BOOST_FAIL("elastic_interpolation = cubic accepted");
+  } catch (const sweep::SweepError& e) {
+    const std::string what = e.what();
+    BOOST_TEST(what.find("mri.augment.elastic_interpolation") != std::string::npos, what);
+  }
+}
+
 BOOST_AUTO_TEST_CASE(radiomics_task_is_opt_in_and_depends_on_the_cohort) {
   auto smoke = fs::read_all(sweep_path("smoke.toml"));
   Plan on = TempSweep(smoke).plan();
