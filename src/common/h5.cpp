@@ -289,6 +289,25 @@ hsize_t append(hid_t ds, const T* data, hsize_t rows) {
   return first;
 }
 
+hsize_t append_chunk_bytes(hid_t ds, const void* bytes, std::size_t size) {
+  const std::string where = name_of(ds);
+  std::vector<hsize_t> dims = extent(ds);
+  if (dims.empty()) throw Error(where + ": append to a scalar dataset", __FILE__, __LINE__);
+  // The row must be one whole chunk, or the bytes would not be one chunk's.
+  Handle dcpl(GBM_H5_CHECK(H5Dget_create_plist(ds), where));
+  std::vector<hsize_t> chunk(dims.size(), 0);
+  if (H5Pget_layout(dcpl) != H5D_CHUNKED ||
+      H5Pget_chunk(dcpl, static_cast<int>(chunk.size()), chunk.data()) != int(dims.size()) ||
+      chunk[0] != 1 || !std::equal(chunk.begin() + 1, chunk.end(), dims.begin() + 1))
+    throw Error(where + ": append_chunk_bytes needs chunks of exactly one row", __FILE__, __LINE__);
+  std::vector<hsize_t> offset(dims.size(), 0);
+  offset[0] = dims[0];
+  dims[0] += 1;
+  GBM_H5_CHECK(H5Dset_extent(ds, dims.data()), where);
+  GBM_H5_CHECK(H5Dwrite_chunk(ds, H5P_DEFAULT, 0, offset.data(), size, bytes), where);
+  return offset[0];
+}
+
 template <class T>
 void read_slab(hid_t ds, const std::vector<hsize_t>& offset, const std::vector<hsize_t>& count,
                T* out) {

@@ -79,6 +79,11 @@ std::vector<hsize_t> extent(hid_t ds);
 // row-major). Returns the index of the first new row.
 template <class T>
 hsize_t append(hid_t ds, const T* data, hsize_t rows);
+// Grows dimension 0 by one row that is exactly one chunk of `ds` and writes that chunk's
+// stored bytes as given (H5Dwrite_chunk, all filters applied: filter mask 0). This lets the
+// caller run the chunk's deflate filter itself, e.g. on worker threads (zlib's compress2 at
+// the dataset's level makes the bytes HDF5 would have written). Returns the row's index.
+hsize_t append_chunk_bytes(hid_t ds, const void* bytes, std::size_t size);
 // Reads the block at `offset` of size `count` (one entry per dimension) into `out`
 // (prod(count) elements, row-major).
 template <class T>

@@ -47,6 +47,17 @@ Volume read_nifti_checked(const std::string& path);
 
 }  // namespace
 
+void prepare_itk_for_threads() {
+  static std::once_flag once;
+  std::call_once(once, [] {
+    itk::ObjectFactoryBase::GetRegisteredFactories();  // builds the factory list
+    itk::MultiThreaderBase::New();                     // and the global thread pool
+    std::lock_guard<std::mutex> lock(nifti_mutex());
+    itk::NiftiImageIO::New();
+    itk::ImageFileReader<itkb::Image>::New();
+  });
+}
+
 int itk_threads() { return static_cast<int>(itk::MultiThreaderBase::GetGlobalDefaultNumberOfThreads()); }
 
 NonFinite parse_nonfinite(const std::string& text) {

@@ -34,8 +34,16 @@ Volume read_nifti_itk(const std::string& path, NonFinite policy = NonFinite::Rej
 std::int64_t check_nifti_stream(const std::string& path, NonFinite policy);
 
 // While alive, large buffers (up to 1 GiB) come from glibc's heap instead of fresh mmaps
-// (measured: half of a cohort build's time went to page faults). Process-wide, so held only
-// around a cohort build (build_or_load_cohort, the MRI bench), never for a whole run.
+// (measured: half of a cohort build's time went to page faults), and every thread allocates
+// from the main arena (glibc gives other threads arenas of at most 64 MiB heaps, so a worker's
+// 36 MiB volume buffers were mmapped and faulted in afresh each time: 2 threads ran slower than
+// 1). Process-wide, so held only around a cohort build (build_or_load_cohort, the MRI bench),
+// never for a whole run.
+// ITK builds its object-factory list and global thread pool lazily on first use, and that is
+// not thread-safe: call this (once is enough; later calls return at once) on one thread before
+// starting threads that may use ITK.
+void prepare_itk_for_threads();
+
 class LargeBuffersOnHeap {
  public:
   LargeBuffersOnHeap();

@@ -56,6 +56,13 @@ void expect_bad(const std::string& name, const std::function<void(mri_test::Tiny
     BOOST_TEST(contains(c.skipped()[0].reason, problem));
     BOOST_TEST(c.size() == int(t.labelled.size()) - 1);
     BOOST_TEST(std::count(c.ids().begin(), c.ids().end(), victim) == 0);
+    // Three threads share out single volumes: the same patient is skipped for the same reason.
+    opts.threads = 3;
+    Cohort three = build_or_load_cohort(opts, t.dir + "/three.h5");
+    BOOST_TEST(three.ids() == c.ids(), boost::test_tools::per_element());
+    BOOST_REQUIRE(three.skipped().size() == 1u);
+    BOOST_TEST(three.skipped()[0].id == victim);
+    BOOST_TEST(three.skipped()[0].reason == c.skipped()[0].reason);
   }
 }
 

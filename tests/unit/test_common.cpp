@@ -171,6 +171,44 @@ BOOST_AUTO_TEST_CASE(h5_chunked_append_slabs_listings_and_external_links) {
 
 // The string choices that enter from the sweep or the command line become enums once
 // (common/device.hpp, common/mri_network.hpp); errors name where the string came from.
+#include <zlib.h>
+
+// append_chunk_bytes with zlib's compress2 at the dataset's level stores what HDF5's own deflate
+// filter stores (the cohort build compresses on its workers this way): same chunk bytes, same
+// values read back; a dataset whose rows are not single chunks is refused.
+BOOST_AUTO_TEST_CASE(h5_prefiltered_chunk_equals_hdf5s_own_deflate) {
+  const std::string path =
+      (std::filesystem::temp_directory_path() / "gbmsweep_test_prefiltered.h5").string();
+  std::vector<float> row(4 * 5 * 6);
+  for (std::size_t i = 0; i < row.size(); ++i) row[i] = i % 7 == 0 ? 0.0f : float(i) * 0.25f;
+  auto f = h5::create_file(path);
+  auto own = h5::create_chunked<float>(f, "own", {0, 4, 5, 6}, {1, 4, 5, 6}, 1);
+  auto pre = h5::create_chunked<float>(f, "pre", {0, 4, 5, 6}, {1, 4, 5, 6}, 1);
+  BOOST_TEST(h5::append(own.get(), row.data(), 1) == 0u);
+  uLongf size = compressBound(uLong(row.size() * sizeof(float)));
+  std::vector<unsigned char> bytes(size);
+  BOOST_REQUIRE(compress2(bytes.data(), &size, reinterpret_cast<const Bytef*>(row.data()),
+                          uLong(row.size() * sizeof(float)), 1) == Z_OK);
+  BOOST_TEST(h5::append_chunk_bytes(pre.get(), bytes.data(), size) == 0u);
+  BOOST_TEST(h5::append_chunk_bytes(pre.get(), bytes.data(), size) == 1u);
+  std::vector<float> back(row.size());
+  h5::read_slab(pre.get(), {1, 0, 0, 0}, {1, 4, 5, 6}, back.data());
+  BOOST_TEST(back == row, boost::test_tools::per_element());
+  auto stored = [](hid_t ds) {
+    const hsize_t offset[4] = {0, 0, 0, 0};
+    hsize_t n = 0;
+    BOOST_REQUIRE(H5Dget_chunk_storage_size(ds, offset, &n) >= 0);
+    std::vector<unsigned char> out(n);
+    uint32_t mask = 0;
+    BOOST_REQUIRE(H5Dread_chunk(ds, H5P_DEFAULT, offset, &mask, out.data()) >= 0);
+    BOOST_TEST(mask == 0u);
+    return out;
+  };
+  BOOST_TEST(stored(pre.get()) == stored(own.get()), boost::test_tools::per_element());
+  auto two_rows = h5::create_chunked<float>(f, "two", {0, 4, 5, 6}, {2, 4, 5, 6}, 1);
+  BOOST_CHECK_THROW(h5::append_chunk_bytes(two_rows.get(), bytes.data(), size), gbmsweep::Error);
+}
+
 #include "common/device.hpp"
 #include "common/mri_network.hpp"
 
