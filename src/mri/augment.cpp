@@ -262,13 +262,10 @@ Volume elastic(const Volume& v, int points, double sigma_vox, std::uint64_t seed
   return out;
 }
 
-Batch augment_sample(const Batch& batch, int n, Augmentation kind, const AugmentOptions& opts) {
-  Batch out;
-  out.ids = {batch.ids[n] + "#" + augmentation_name(kind)};
-  out.labels = {batch.labels[n]};
-  out.shape = batch.shape;
-  out.shape[0] = 1;
-  out.data.resize(out.sample_size());
+namespace {
+
+// One augmented copy of sample n of `batch`, written to `out` (one sample: C×D×H×W floats).
+void augment_into(const Batch& batch, int n, Augmentation kind, const AugmentOptions& opts, float* out) {
   const std::uint64_t seed = sample_seed(opts, batch.ids[n], kind);
   // Geometric draws are shared by the channels; the noise is drawn per channel.
   const double angle = Rng(seed).uniform(-opts.max_angle_deg, opts.max_angle_deg);
@@ -284,8 +281,20 @@ Batch augment_sample(const Batch& batch, int n, Augmentation kind, const Augment
         v = elastic(v, opts.elastic_points, opts.elastic_sigma, seed, opts.elastic_interpolation);
         break;
     }
-    out.set_channel(0, c, v);
+    std::copy(v.data.begin(), v.data.end(), out + c * v.data.size());
   }
+}
+
+}  // namespace
+
+Batch augment_sample(const Batch& batch, int n, Augmentation kind, const AugmentOptions& opts) {
+  Batch out;
+  out.ids = {batch.ids[n] + "#" + augmentation_name(kind)};
+  out.labels = {batch.labels[n]};
+  out.shape = batch.shape;
+  out.shape[0] = 1;
+  out.data.resize(out.sample_size());
+  augment_into(batch, n, kind, opts, out.data.data());
   return out;
 }
 
@@ -294,43 +303,15 @@ Batch augment_training_set(const Batch& train, const AugmentOptions& opts) {
   GBM_CHECK(int(train.ids.size()) == n && int(train.labels.size()) == n,
             "batch of " << n << " samples has " << train.ids.size() << " ids and "
                         << train.labels.size() << " labels");
-  // Everything (originals and copies) in sample order, then the kept subset.
-  const std::size_t per = opts.copies.size();
-  std::vector<Batch> parts(std::size_t(n) * per);
-  std::vector<std::pair<int, int>> where;  // (part, index in part); part −1 = the originals
-  for (int i = 0; i < n; ++i) {
-    where.emplace_back(-1, i);
-    for (std::size_t k = 0; k < per; ++k) where.emplace_back(int(i * per + k), 0);
-  }
-  // The copies on opts.threads threads. Each draws from its own (seed, ID, kind) stream, so the
-  // result does not depend on the thread count; memory is the output's, whatever the count.
-  std::atomic<std::size_t> next{0};
-  std::exception_ptr failed;
-  std::mutex failed_mutex;
-  auto work = [&] {
-    for (std::size_t j; (j = next.fetch_add(1)) < parts.size();) {
-      try {
-        parts[j] = augment_sample(train, int(j / per), opts.copies[j % per], opts);
-      } catch (...) {
-        std::lock_guard<std::mutex> lock(failed_mutex);
-        if (!failed) failed = std::current_exception();
-        next = parts.size();
-      }
-    }
-  };
-  const int threads = std::clamp(opts.threads, 1, std::max(1, int(parts.size())));
-  std::vector<std::thread> pool;
-  for (int t = 1; t < threads; ++t) pool.emplace_back(work);
-  work();
-  for (auto& t : pool) t.join();
-  if (failed) std::rethrow_exception(failed);
-  auto label_of = [&](std::size_t k) {
-    return where[k].first < 0 ? train.labels[where[k].second] : parts[where[k].first].labels[0];
-  };
-  std::vector<bool> keep(where.size(), true);
+  // Entries in sample order: original i at i·(per + 1), then its copies. A copy has its
+  // original's label, so the balancing below is decided before any copy is made, and the
+  // copies it drops are never computed.
+  const std::size_t per = opts.copies.size(), entries = std::size_t(n) * (per + 1);
+  auto label_of = [&](std::size_t k) { return train.labels[k / (per + 1)]; };
+  std::vector<bool> keep(entries, true);
   if (opts.balance) {
     std::vector<std::size_t> pos, neg;
-    for (std::size_t k = 0; k < where.size(); ++k) (label_of(k) == 1 ? pos : neg).push_back(k);
+    for (std::size_t k = 0; k < entries; ++k) (label_of(k) == 1 ? pos : neg).push_back(k);
     auto& major = pos.size() > neg.size() ? pos : neg;
     const std::size_t target = std::min(pos.size(), neg.size());
     Rng rng(derive_seed(opts.seed, "balance"));
@@ -343,17 +324,45 @@ Batch augment_training_set(const Batch& train, const AugmentOptions& opts) {
   }
   Batch out;
   out.shape = train.shape;
-  out.shape[0] = static_cast<int>(std::count(keep.begin(), keep.end(), true));
-  out.data.reserve(out.shape[0] * train.sample_size());
-  for (std::size_t k = 0; k < where.size(); ++k) {
+  std::vector<std::size_t> kept;  // entry of each output sample
+  for (std::size_t k = 0; k < entries; ++k) {
     if (!keep[k]) continue;
-    const Batch& src = where[k].first < 0 ? train : parts[where[k].first];
-    const int i = where[k].second;
-    out.ids.push_back(src.ids[i]);
-    out.labels.push_back(src.labels[i]);
-    auto first = src.data.begin() + static_cast<std::ptrdiff_t>(i * src.sample_size());
-    out.data.insert(out.data.end(), first, first + static_cast<std::ptrdiff_t>(src.sample_size()));
+    kept.push_back(k);
+    const std::size_t i = k / (per + 1), c = k % (per + 1);
+    out.ids.push_back(c == 0 ? train.ids[i] : train.ids[i] + "#" + augmentation_name(opts.copies[c - 1]));
+    out.labels.push_back(train.labels[i]);
   }
+  out.shape[0] = static_cast<int>(kept.size());
+  const std::size_t size = train.sample_size();
+  out.data.resize(kept.size() * size);
+  // Originals and copies written in place on opts.threads threads. Each copy draws from its
+  // own (seed, ID, kind) stream, so the result does not depend on the thread count; memory is
+  // the output's plus one volume per thread.
+  std::atomic<std::size_t> next{0};
+  std::exception_ptr failed;
+  std::mutex failed_mutex;
+  auto work = [&] {
+    for (std::size_t j; (j = next.fetch_add(1)) < kept.size();) {
+      try {
+        const std::size_t i = kept[j] / (per + 1), c = kept[j] % (per + 1);
+        float* dst = out.data.data() + j * size;
+        if (c == 0)
+          std::copy_n(train.data.begin() + static_cast<std::ptrdiff_t>(i * size), size, dst);
+        else
+          augment_into(train, int(i), opts.copies[c - 1], opts, dst);
+      } catch (...) {
+        std::lock_guard<std::mutex> lock(failed_mutex);
+        if (!failed) failed = std::current_exception();
+        next = kept.size();
+      }
+    }
+  };
+  const int threads = std::clamp(opts.threads, 1, std::max(1, int(kept.size())));
+  std::vector<std::thread> pool;
+  for (int t = 1; t < threads; ++t) pool.emplace_back(work);
+  work();
+  for (auto& t : pool) t.join();
+  if (failed) std::rethrow_exception(failed);
   return out;
 }
 
