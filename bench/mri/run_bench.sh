@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Issue 19 benchmark: the authors' Python preprocessing (tests/mri/reference_preprocess.py)
 # against `gbmsweep cohort --threads 1` and `--threads 2`, and the torch-free `gbmsweep-cohort
-# --threads 1` (same code, without LibTorch's ~150 MiB at start-up), on 4 synthetic patients at the real
+# --threads 1` and `--threads 2` (same code, without LibTorch's ~150 MiB at start-up), on 4 synthetic patients at the real
 # size (155×240×240 float32 .nii.gz), runs interleaved, median wall time of ROUNDS rounds
 # (default 3; ROUNDS=1 for a quick look), peak RSS from /usr/bin/time -v.
 # usage: bench/mri/run_bench.sh [BUILD_DIR]    (env: ROUNDS, PATIENTS, WORK)
@@ -42,17 +42,19 @@ for r in $(seq "$rounds"); do
   run threads1 "$exe" cohort --data "$work/data" --cache "$work/c.h5" --shape 70,86,86 --threads 1
   run threads2 "$exe" cohort --data "$work/data" --cache "$work/c.h5" --shape 70,86,86 --threads 2
   run lean1 "$lean" --data "$work/data" --cache "$work/c.h5" --shape 70,86,86 --threads 1
+  run lean2 "$lean" --data "$work/data" --cache "$work/c.h5" --shape 70,86,86 --threads 2
 done
 median() {  # file, column
   sort -n -k"$2" "$work/$1.txt" | awk -v c="$2" '{v[NR]=$c} END {print v[int((NR+1)/2)]}'
 }
 tp=$(median python 1); t1=$(median threads1 1); t2=$(median threads2 1)
-tl=$(median lean1 1); ml=$(median lean1 2)
+tl=$(median lean1 1); ml=$(median lean1 2); tl2=$(median lean2 1)
 mp=$(median python 2); m1=$(median threads1 2); m2=$(median threads2 2)
 echo "median wall time: python ${tp} s, threads 1 ${t1} s, threads 2 ${t2} s," \
      "gbmsweep-cohort threads 1 ${tl} s"
 echo "ratio threads1/python: $(echo "$t1 / $tp" | bc -l | cut -c1-5) (target <= 0.33)"
-echo "speed-up threads2 vs threads1: $(echo "$t1 / $t2" | bc -l | cut -c1-5) (target >= 1.8)"
+echo "speed-up threads2 vs threads1: $(echo "$t1 / $t2" | bc -l | cut -c1-5) (target >= 1.8)," \
+     "gbmsweep-cohort: $(echo "$tl / $tl2" | bc -l | cut -c1-5) (${tl2} s at 2 threads)"
 echo "median peak RSS: python $((mp / 1024)) MB, threads 1 $((m1 / 1024)) MB," \
      "threads 2 $((m2 / 1024)) MB, gbmsweep-cohort threads 1 $((ml / 1024)) MB (target <= python)"
 echo "load at the end: $(cut -d' ' -f1-3 /proc/loadavg)"
