@@ -7,6 +7,7 @@
 #include <optional>
 #include <string>
 
+#include "common/error.hpp"
 #include "mri/io.hpp"
 
 namespace gbmsweep::mri {
@@ -21,6 +22,15 @@ T load(const unsigned char* p, bool swap) {
   T v;
   std::memcpy(&v, b, sizeof(T));
   return v;
+}
+
+// The NaN check reads float32/float64 voxels of bitpix/8 bytes: a bitpix that disagrees with a
+// float datatype (16, 64) is corrupt (fuzz_nifti: bitpix 128 with datatype 16 overran the
+// check's carry buffer). Shared by check_nifti_stream and the preflight's header check.
+inline void check_float_bitpix(const std::string& path, int datatype, int bitpix) {
+  if ((datatype == 16 && bitpix != 32) || (datatype == 64 && bitpix != 64))
+    throw InputError(path, "bitpix " + std::to_string(bitpix) + " does not match datatype " +
+                               std::to_string(datatype));
 }
 
 // One pass over a gzip or plain NIfTI-1 3-D file of a datatype converted here, inflated with

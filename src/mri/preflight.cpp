@@ -77,6 +77,7 @@ Header read_header(const std::string& path) {
     h.spacing[a] = std::abs(pix[3 - a]);
   }
   if (bitpix <= 0 || bitpix % 8) throw InputError(path, "bad bitpix " + std::to_string(bitpix));
+  check_float_bitpix(path, load<std::int16_t>(hdr + (v2 ? 12 : 70), swap), bitpix);
   if (!(vox_offset >= 0 && vox_offset < 1e9)) throw InputError(path, "bad vox_offset");
   h.bytes = std::uint64_t(std::max(vox_offset, v2 ? 544.0 : 352.0)) +
             std::uint64_t(h.shape[0]) * h.shape[1] * h.shape[2] * (bitpix / 8);

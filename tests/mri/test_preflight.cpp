@@ -1,6 +1,8 @@
 // check_mri_inputs: every problem of a broken cohort in one pass, each naming its file.
 #include <boost/test/unit_test.hpp>
 
+#include <cstdint>
+#include <cstring>
 #include <filesystem>
 #include <nlohmann/json.hpp>
 
@@ -119,6 +121,29 @@ BOOST_AUTO_TEST_CASE(full_streams_find_corruption_inside_a_file) {
   check_mri_inputs(config_for(t.dir + "/data"), p, full);
   BOOST_TEST_INFO("problems:\n" << p.str());
   BOOST_TEST(count(p, victim, "") == 1);
+}
+
+// The header check alone (no full stream pass) refuses a bitpix that disagrees with the float
+// datatype, before a job starts rather than when the cohort is built (fuzz_nifti's crash).
+BOOST_AUTO_TEST_CASE(header_check_refuses_bitpix_that_disagrees_with_the_datatype) {
+  mri_test::TinyCohort t("preflight_bitpix", 4);
+  const std::string victim = t.files(t.labelled.front()).images.at("FLAIR");
+  Volume v = read_nifti(victim);
+  const std::string plain = t.dir + "/plain.nii";
+  write_nifti(plain, v);
+  std::string bytes = gbmsweep::fs::read_all(plain);
+  BOOST_REQUIRE(bytes.size() > 348u);
+  std::int16_t datatype = 0;
+  std::memcpy(&datatype, &bytes[70], 2);
+  BOOST_REQUIRE(datatype == 16);  // float32, as the synthetic writer stores images
+  const std::int16_t bitpix = 128;
+  std::memcpy(&bytes[72], &bitpix, 2);
+  gbmsweep::fs::atomic_write(victim, bytes);  // plain bytes under .nii.gz: zlib reads both
+  gbmsweep::Problems p;
+  check_mri_inputs(config_for(t.dir + "/data"), p);
+  BOOST_TEST_INFO("problems:\n" << p.str());
+  BOOST_TEST(count(p, victim, "bitpix 128 does not match datatype 16") == 1);
+  BOOST_TEST(p.size() == 1u);
 }
 
 BOOST_AUTO_TEST_SUITE_END()
