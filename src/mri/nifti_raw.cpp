@@ -28,12 +28,42 @@
 
 namespace gbmsweep::mri {
 
-namespace {
+int nifti_header_size(const unsigned char* first4) {
+  for (bool swap : {false, true})
+    for (int size : {348, 540})
+      if (load<std::int32_t>(first4, swap) == size) return size;
+  return 0;
+}
+
+NiftiHeader parse_nifti_header(const unsigned char* hdr, std::size_t got, const std::string& path) {
+  if (got < 348) throw InputError(path, "truncated NIfTI header");
+  NiftiHeader h;
+  const int size = nifti_header_size(hdr);
+  if (size == 0) throw InputError(path, "not a NIfTI file (bad header size)");
+  h.version = size == 348 ? 1 : 2;
+  h.swap = load<std::int32_t>(hdr, false) != size;
+  if (h.version == 2 && got < 540) throw InputError(path, "truncated NIfTI-2 header");
+  const bool v2 = h.version == 2;
+  for (int i = 0; i < 8; ++i) {
+    h.dim[i] = v2 ? load<std::int64_t>(hdr + 16 + 8 * i, h.swap)
+                  : load<std::int16_t>(hdr + 40 + 2 * i, h.swap);
+    h.pixdim[i] = v2 ? load<double>(hdr + 104 + 8 * i, h.swap) : load<float>(hdr + 76 + 4 * i, h.swap);
+  }
+  h.datatype = load<std::int16_t>(hdr + (v2 ? 12 : 70), h.swap);
+  h.bitpix = load<std::int16_t>(hdr + (v2 ? 14 : 72), h.swap);
+  h.vox_offset = v2 ? double(load<std::int64_t>(hdr + 168, h.swap)) : load<float>(hdr + 108, h.swap);
+  // Header fields are data: a corrupt one must give an InputError, never an overflowing
+  // product or a NaN cast to an integer (undefined behaviour, found by bench/fuzz fuzz_nifti).
+  if (!(h.vox_offset >= 0 && h.vox_offset < 1e12)) throw InputError(path, "bad vox_offset");
+  if (h.bitpix <= 0 || h.bitpix % 8) throw InputError(path, "bad bitpix " + std::to_string(h.bitpix));
+  if ((h.datatype == 16 && h.bitpix != 32) || (h.datatype == 64 && h.bitpix != 64))
+    throw InputError(path, "bitpix " + std::to_string(h.bitpix) + " does not match datatype " +
+                               std::to_string(h.datatype));
+  return h;
+}
 
 // The NIfTI library under ITK silently replaces NaN/Inf voxels by 0 and ignores a short read
 // (nifti_read_buffer), so truncated files and non-finite voxels never reach us through ITK.
-}  // namespace
-
 // This pass reads the raw (gzip) stream itself: header, then every data byte. Returns the
 // number of non-finite voxels (only with NonFinite::Zero; Reject throws at the first).
 std::int64_t check_nifti_stream(const std::string& path, NonFinite policy) {
@@ -44,48 +74,20 @@ std::int64_t check_nifti_stream(const std::string& path, NonFinite policy) {
     ~Closer() { gzclose(f); }
   } closer{f};
   unsigned char hdr[540];
-  const int got = gzread(f, hdr, 348);
-  if (got < 348) throw InputError(path, "truncated NIfTI header");
-  bool swap = false;
-  int version = 1;
-  if (load<std::int32_t>(hdr, false) == 348) {
-  } else if (load<std::int32_t>(hdr, true) == 348) {
-    swap = true;
-  } else if (load<std::int32_t>(hdr, false) == 540 || load<std::int32_t>(hdr, true) == 540) {
-    version = 2;
-    swap = load<std::int32_t>(hdr, false) != 540;
-    if (gzread(f, hdr + 348, 540 - 348) < 540 - 348) throw InputError(path, "truncated NIfTI-2 header");
-  } else {
-    throw InputError(path, "not a NIfTI file (bad header size)");
-  }
-  std::int64_t dim[8];
-  int datatype, bitpix;
-  double vox_offset;
-  if (version == 1) {
-    for (int i = 0; i < 8; ++i) dim[i] = load<std::int16_t>(hdr + 40 + 2 * i, swap);
-    datatype = load<std::int16_t>(hdr + 70, swap);
-    bitpix = load<std::int16_t>(hdr + 72, swap);
-    vox_offset = load<float>(hdr + 108, swap);
-  } else {
-    datatype = load<std::int16_t>(hdr + 12, swap);
-    bitpix = load<std::int16_t>(hdr + 14, swap);
-    for (int i = 0; i < 8; ++i) dim[i] = load<std::int64_t>(hdr + 16 + 8 * i, swap);
-    vox_offset = double(load<std::int64_t>(hdr + 168, swap));
-  }
-  // Header fields are data: a corrupt one must give an InputError, never an overflowing
-  // product or a NaN cast to an integer (undefined behaviour, found by bench/fuzz fuzz_nifti).
-  if (!(vox_offset >= 0 && vox_offset < 1e12)) throw InputError(path, "bad vox_offset");
+  int got = std::max(0, gzread(f, hdr, 348));
+  if (got == 348 && nifti_header_size(hdr) == 540) got += std::max(0, gzread(f, hdr + 348, 540 - 348));
+  const NiftiHeader h = parse_nifti_header(hdr, std::size_t(got), path);
+  const bool swap = h.swap;
+  const int datatype = h.datatype;
+  const std::int64_t* dim = h.dim;
   std::int64_t nvox = 1;
   for (int i = 1; i <= std::clamp<std::int64_t>(dim[0], 0, 7); ++i)
     if (__builtin_mul_overflow(nvox, std::max<std::int64_t>(dim[i], 1), &nvox) ||
         nvox > (std::int64_t(1) << 48))
       throw InputError(path, "bad dimensions (more than 2^48 voxels)");
-  const int bytes = bitpix / 8;
-  if (bytes <= 0) throw InputError(path, "bad bitpix " + std::to_string(bitpix));
-  check_float_bitpix(path, datatype, bitpix);
+  const int bytes = h.bitpix / 8;
   // Skip to the data, then read it all, checking floats (datatype 16 float32, 64 float64).
-  const std::int64_t header_bytes = version == 1 ? 348 : 540;
-  std::int64_t skip = std::max<std::int64_t>(0, std::int64_t(vox_offset) - header_bytes);
+  std::int64_t skip = std::max<std::int64_t>(0, std::int64_t(h.vox_offset) - h.header_bytes());
   std::vector<unsigned char> buf(1 << 20);
   while (skip > 0) {
     const int n = gzread(f, buf.data(), unsigned(std::min<std::int64_t>(skip, buf.size())));
@@ -149,26 +151,29 @@ struct RawHeader {
   std::int64_t vox_offset = 0, nvox = 0;
 };
 
-// NIfTI-1, 3-D, no scaling, mm (or unset) units, a datatype we convert ourselves.
-std::optional<RawHeader> parse_simple_header(const unsigned char* h) {
-  RawHeader r;
-  if (load<std::int32_t>(h, false) == 348) {
-  } else if (load<std::int32_t>(h, true) == 348) {
-    r.swap = true;
-  } else {
+// NIfTI-1, 3-D, no scaling, mm (or unset) units, a datatype we convert ourselves. A header
+// parse_nifti_header refuses is not simple either: the zlib pass then words the error.
+std::optional<RawHeader> parse_simple_header(const unsigned char* h, const std::string& path) {
+  NiftiHeader n;
+  try {
+    n = parse_nifti_header(h, 348, path);
+  } catch (const InputError&) {
     return std::nullopt;
   }
+  RawHeader r;
+  r.swap = n.swap;
+  if (n.version != 1) return std::nullopt;
   if (std::memcmp(h + 344, "n+1\0", 4) != 0) return std::nullopt;  // not single-file NIfTI-1
-  if (load<std::int16_t>(h + 40, r.swap) != 3) return std::nullopt;
+  if (n.dim[0] != 3) return std::nullopt;
   r.nvox = 1;
   for (int a = 0; a < 3; ++a) {
-    r.dims[a] = load<std::int16_t>(h + 42 + 2 * a, r.swap);
-    if (r.dims[a] < 1) return std::nullopt;
+    if (n.dim[1 + a] < 1) return std::nullopt;
+    r.dims[a] = int(n.dim[1 + a]);  // int16 in NIfTI-1
     r.nvox *= r.dims[a];
-    r.pixdim[a] = load<float>(h + 80 + 4 * a, r.swap);
+    r.pixdim[a] = n.pixdim[1 + a];
     if (!(r.pixdim[a] > 0.0)) return std::nullopt;  // ITK's own rules for odd spacing
   }
-  r.datatype = load<std::int16_t>(h + 70, r.swap);
+  r.datatype = n.datatype;
   switch (r.datatype) {
     case 2: case 256: r.bytes = 1; break;             // uint8, int8
     case 4: case 512: r.bytes = 2; break;             // int16, uint16
@@ -176,7 +181,7 @@ std::optional<RawHeader> parse_simple_header(const unsigned char* h) {
     case 64: r.bytes = 8; break;                      // float64
     default: return std::nullopt;
   }
-  if (load<std::int16_t>(h + 72, r.swap) != 8 * r.bytes) return std::nullopt;
+  if (n.bitpix != 8 * r.bytes) return std::nullopt;
   // No scaling. Non-finite scl_slope/scl_inter count as 0, as nifti1_io's FIXED_FLOAT (under
   // ITK) reads them: nibabel writes NaN for "unscaled", so the release's label maps stay here.
   float slope = load<float>(h + 112, r.swap), inter = load<float>(h + 116, r.swap);
@@ -185,8 +190,8 @@ std::optional<RawHeader> parse_simple_header(const unsigned char* h) {
   if (!(slope == 0.0f || (slope == 1.0f && inter == 0.0f))) return std::nullopt;
   const int units = h[123] & 0x07;
   if (units != 0 && units != 2) return std::nullopt;  // only mm (or unknown = mm)
-  const float off = load<float>(h + 108, r.swap);
-  if (!(off >= 348.0f && off < 1e9f) || off != std::floor(off)) return std::nullopt;
+  const double off = n.vox_offset;
+  if (!(off >= 348.0 && off < 1e9) || off != std::floor(off)) return std::nullopt;
   r.vox_offset = std::int64_t(off);
   return r;
 }
@@ -293,7 +298,7 @@ std::optional<Volume> read_nifti_fast(const std::string& path, NonFinite policy,
   } else {
     std::memcpy(hdr, file.data(), 348);
   }
-  const auto h = parse_simple_header(hdr);
+  const auto h = parse_simple_header(hdr, path);
   if (!h) return std::nullopt;
   Volume v;  // data allocated below: the float32 path hands its inflate buffer over instead
   v.shape = {h->dims[2], h->dims[1], h->dims[0]};

@@ -24,14 +24,29 @@ T load(const unsigned char* p, bool swap) {
   return v;
 }
 
-// The NaN check reads float32/float64 voxels of bitpix/8 bytes: a bitpix that disagrees with a
-// float datatype (16, 64) is corrupt (fuzz_nifti: bitpix 128 with datatype 16 overran the
-// check's carry buffer). Shared by check_nifti_stream and the preflight's header check.
-inline void check_float_bitpix(const std::string& path, int datatype, int bitpix) {
-  if ((datatype == 16 && bitpix != 32) || (datatype == 64 && bitpix != 64))
-    throw InputError(path, "bitpix " + std::to_string(bitpix) + " does not match datatype " +
-                               std::to_string(datatype));
-}
+// The fields of a NIfTI-1 or NIfTI-2 header that every reader here needs, in file order
+// (dim[1] = i, the fastest axis).
+struct NiftiHeader {
+  int version = 1;  // 1 or 2
+  bool swap = false;
+  std::int64_t dim[8] = {0, 0, 0, 0, 0, 0, 0, 0};
+  double pixdim[8] = {0, 0, 0, 0, 0, 0, 0, 0};
+  int datatype = 0, bitpix = 0;
+  double vox_offset = 0;
+  std::int64_t header_bytes() const { return version == 1 ? 348 : 540; }
+};
+
+// The header's size from its first 4 bytes (sizeof_hdr, either byte order): 348 (NIfTI-1),
+// 540 (NIfTI-2), 0 for neither.
+int nifti_header_size(const unsigned char* first4);
+
+// Parses a header of which `got` bytes were read, with the checks every reader makes: the
+// size (348 or 540) and that enough was read, vox_offset finite and in range, bitpix a
+// positive multiple of 8 and, for float32/float64 (datatype 16, 64), their own width (the
+// NaN check reads voxels of bitpix/8 bytes: fuzz_nifti's bitpix 128 with datatype 16 overran
+// its buffer). InputError naming `path` otherwise. The one header parser of the stream check
+// and the preflight; the one-pass reader (read_nifti_fast) reads the same fields.
+NiftiHeader parse_nifti_header(const unsigned char* hdr, std::size_t got, const std::string& path);
 
 // One pass over a gzip or plain NIfTI-1 3-D file of a datatype converted here, inflated with
 // libdeflate: the volume, or nullopt for anything else and every failure (read_nifti then

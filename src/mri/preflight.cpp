@@ -37,34 +37,16 @@ struct Header {
 };
 
 // The NIfTI-1/2 header through zlib (plain .nii reads the same); InputError on anything odd.
+// parse_nifti_header (nifti_raw.cpp) makes the checks the stream check makes; a cohort also
+// needs a 3-D image of sane dimensions.
 Header read_header(const std::string& path) {
   gzFile f = gzopen(path.c_str(), "rb");
   if (!f) throw InputError(path, "cannot open file");
   unsigned char hdr[540];
   const int got = gzread(f, hdr, sizeof hdr);
   gzclose(f);
-  if (got < 348) throw InputError(path, "truncated or not a NIfTI file (header)");
-  bool swap = false, v2 = false;
-  if (load<std::int32_t>(hdr, false) == 348) {
-  } else if (load<std::int32_t>(hdr, true) == 348) {
-    swap = true;
-  } else if (load<std::int32_t>(hdr, false) == 540 || load<std::int32_t>(hdr, true) == 540) {
-    v2 = true;
-    swap = load<std::int32_t>(hdr, false) != 540;
-    if (got < 540) throw InputError(path, "truncated NIfTI-2 header");
-  } else {
-    throw InputError(path, "not a NIfTI file (bad header size)");
-  }
-  std::int64_t dim[8];
-  double pix[8], vox_offset;
-  int bitpix;
-  for (int i = 0; i < 8; ++i) {
-    dim[i] = v2 ? load<std::int64_t>(hdr + 16 + 8 * i, swap)
-                : load<std::int16_t>(hdr + 40 + 2 * i, swap);
-    pix[i] = v2 ? load<double>(hdr + 104 + 8 * i, swap) : load<float>(hdr + 76 + 4 * i, swap);
-  }
-  bitpix = v2 ? load<std::int16_t>(hdr + 14, swap) : load<std::int16_t>(hdr + 72, swap);
-  vox_offset = v2 ? double(load<std::int64_t>(hdr + 168, swap)) : load<float>(hdr + 108, swap);
+  const NiftiHeader n = parse_nifti_header(hdr, std::size_t(std::max(got, 0)), path);
+  const std::int64_t* dim = n.dim;
   if (dim[0] < 3 || dim[0] > 7) throw InputError(path, "bad dim[0] " + std::to_string(dim[0]));
   for (int i = 4; i <= dim[0]; ++i)
     if (dim[i] > 1)
@@ -74,13 +56,10 @@ Header read_header(const std::string& path) {
   for (int a = 0; a < 3; ++a) {
     if (dim[3 - a] < 1 || dim[3 - a] > 100000) throw InputError(path, "bad dimensions");
     h.shape[a] = int(dim[3 - a]);
-    h.spacing[a] = std::abs(pix[3 - a]);
+    h.spacing[a] = std::abs(n.pixdim[3 - a]);
   }
-  if (bitpix <= 0 || bitpix % 8) throw InputError(path, "bad bitpix " + std::to_string(bitpix));
-  check_float_bitpix(path, load<std::int16_t>(hdr + (v2 ? 12 : 70), swap), bitpix);
-  if (!(vox_offset >= 0 && vox_offset < 1e9)) throw InputError(path, "bad vox_offset");
-  h.bytes = std::uint64_t(std::max(vox_offset, v2 ? 544.0 : 352.0)) +
-            std::uint64_t(h.shape[0]) * h.shape[1] * h.shape[2] * (bitpix / 8);
+  h.bytes = std::uint64_t(std::max(n.vox_offset, n.version == 2 ? 544.0 : 352.0)) +
+            std::uint64_t(h.shape[0]) * h.shape[1] * h.shape[2] * (n.bitpix / 8);
   return h;
 }
 
