@@ -358,18 +358,14 @@ void build(const CohortOptions& o, const UpennLayout& layout, const std::string&
     VolumeWriter writer(file, shape, o.compression);
     // The work items are single volumes, (patient, modality) in patient, then modality order:
     // per patient, the 4 synthetic patients of the benchmark (11, 11, 8 and 4 volumes) left one
-    // of 2 threads idle for a fifth of the build. A patient's mask is read once and freed by its
-    // last volume. The mask is an item of its own, just before the patient's volumes, and a
-    // volume reads its own file before it asks for the mask: when the volume's item read the
-    // mask first, the next thread, on the same patient, sat blocked in call_once for a whole
-    // mask read. A patient's volumes are still committed together, at its last item's turn, so
-    // a patient with one bad file is skipped whole, as before.
+    // of 2 threads idle for a fifth of the build. A patient's mask is read once, by whichever
+    // item comes first, and freed by the last. A patient's volumes are still committed together,
+    // at its last item's turn, so a patient with one bad file is skipped whole, as before.
     struct Item {
       std::size_t patient;
-      int modality;  // kMaskItem: read the patient's mask
-      bool last;     // the patient's last volume
+      int modality;
+      bool last;  // the patient's last volume
     };
-    constexpr int kMaskItem = -1;
     struct Mask {
       std::once_flag once;
       std::shared_ptr<const Volume> volume;
@@ -380,7 +376,6 @@ void build(const CohortOptions& o, const UpennLayout& layout, const std::string&
     std::vector<Mask> masks(order.size());
     for (std::size_t p = 0; p < order.size(); ++p) {
       if (!order[p]->ok) continue;
-      items.push_back({p, kMaskItem, false});
       for (int m = 0; m < kModalities; ++m)
         if (order[p]->files->images.count(modality_names()[m])) {
           items.push_back({p, m, false});
@@ -406,31 +401,17 @@ void build(const CohortOptions& o, const UpennLayout& layout, const std::string&
           Mask& mask = masks[item.patient];
           Prepared r;
           r.modality = item.modality;
-          auto read_mask = [&] {
-            std::call_once(mask.once, [&] {
-              try {
-                mask.volume = std::make_shared<const Volume>(read_nifti(mask_of(*c.files, o.mask)));
-              } catch (const InputError& e) {
-                mask.error = e;  // reported by the patient's first volume
-              }
-            });
-          };
-          if (item.modality == kMaskItem) {
-            read_mask();
-            return r;
-          }
-          const std::string& path = c.files->images.at(modality_names()[item.modality]);
-          Volume img;
-          std::optional<InputError> img_error;
+          std::call_once(mask.once, [&] {
+            try {
+              mask.volume = std::make_shared<const Volume>(read_nifti(mask_of(*c.files, o.mask)));
+            } catch (const InputError& e) {
+              mask.error = e;
+            }
+          });
           try {
-            img = read_nifti(path, o.nonfinite, &r.nonfinite);
-          } catch (const InputError& e) {
-            img_error = e;
-          }
-          read_mask();
-          try {
-            if (mask.error) throw *mask.error;  // a bad mask is reported first, as before
-            if (img_error) throw *img_error;
+            if (mask.error) throw *mask.error;
+            const std::string& path = c.files->images.at(modality_names()[item.modality]);
+            Volume img = read_nifti(path, o.nonfinite, &r.nonfinite);
             check_image(img, path, geom);
             Volume pre = preprocess(img, *mask.volume, box, o.preprocess);
             if (o.compression < 0)  // CohortOptions::kNoCompression
@@ -444,7 +425,6 @@ void build(const CohortOptions& o, const UpennLayout& layout, const std::string&
           return r;
         },
         [&](std::size_t i, Prepared r) {
-          if (r.modality == kMaskItem) return;
           patient.push_back(std::move(r));
           if (!items[i].last) return;
           Candidate& c = *order[items[i].patient];
