@@ -44,6 +44,8 @@ def test_summary(text):
         out['rel_err'].append({'case': m.group(1), 'precision': m.group(2),
                                'logits': float(m.group(3)), 'grads': float(m.group(4)),
                                'params': float(m.group(5))})
+    # training_steps_on_cuda_do_not_wait_for_the_gpu: the host's waits it counted.
+    out['host_waits'] = [m.group(0) for m in re.finditer(r'host waits: [^\n]*', text)]
     out['skipped'] = sorted(set(re.findall(r'(?:CUDA half )?skipped: [^\n]*', text)))
     # --report_level=short: one line per process (2 under mpirun -np 2).
     out['verdict'] = re.findall(r'Test module "[^"]*" has (?:passed|failed)[^\n]*|'

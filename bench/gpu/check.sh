@@ -5,7 +5,8 @@
 # Boost or nlohmann-json and no network: bench/gpu/prepare.sh downloads those as Debian .debs
 # into bench/gpu/carry/ here; this script unpacks them with `dpkg -x` into a prefix, builds the
 # GPU core (-DGBMSWEEP_CORE_ONLY=ON) against the pip torch's LibTorch, and runs
-#   (a) CUDA vs CPU equality (test_models / test_train device cases),
+#   (a) CUDA vs CPU equality and the host's waits per step (test_models / test_train device
+#       cases),
 #   (b) the NCCL reducer at 1 rank and the MPI reducer on CUDA tensors at 1 and 2 ranks,
 #   (c) `gbmsweep_bench train-step` (ResNet50, SpotTune; fp32/tf32/bf16) and `eval-samples`
 #       against bench/gpu/reference_step.py (Python PyTorch eager fp32, the same step).
@@ -165,6 +166,7 @@ F=$(cases "$TM" resnet10_logits_and_gradients_on_every_device \
   spottune_logits_gradients_and_samples_on_every_device)
 [ -n "$F" ] && step a_models 90 "$TM" "${BT[@]}" --run_test="$F"
 F=$(cases "$TT" one_step_on_cuda_matches_the_cpu cuda_training_matches_the_cpu \
+  training_steps_on_cuda_do_not_wait_for_the_gpu foreach_adam_equals_torch_adam_bit_for_bit \
   default_options_train_on_the_cpu)
 [ -n "$F" ] && step a_train 150 "$TT" "${BT[@]}" --run_test="$F"
 

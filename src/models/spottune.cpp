@@ -8,6 +8,7 @@
 
 #include "common/error.hpp"
 #include "gbmsweep/config.hpp"
+#include "models/device_copy.hpp"
 #if GBMSWEEP_HAS_CPU_ENGINE
 #include "models/cpu/packed_block.hpp"
 #include "models/cpu/workers.hpp"
@@ -16,11 +17,6 @@
 namespace gbmsweep::models {
 
 namespace {
-
-// Index tensors are built on the host and moved to the activations' device (a no-op on CPU).
-torch::Tensor indices(const std::vector<int64_t>& v, const torch::Device& device) {
-  return torch::tensor(v, torch::kLong).to(device);
-}
 
 // The CPU engine's blocked layout (models/cpu/packed_block.hpp); unreachable without it.
 torch::Tensor to_blocked_if_engine(const torch::Tensor& x) {
@@ -234,7 +230,8 @@ torch::Tensor SpotTune3DImpl::forward(const torch::Tensor& x, const torch::Tenso
     h = backbone->stem(x);
   }
   auto frozen = backbone->blocks();
-  // The routing decisions on the host: they pick which rows run where (one small copy).
+  // The routing decisions on the host: they pick which rows run where. On a GPU this copy is
+  // the step's one wait for the device (the row indices below go back without one).
   auto hard = policy.detach().select(2, 1).gt(0.5).to(torch::kCPU).contiguous();  // [N, L]
   auto acc = hard.accessor<bool, 2>();
   for (int64_t l = 0; l < L; ++l) {
@@ -246,13 +243,13 @@ torch::Tensor SpotTune3DImpl::forward(const torch::Tensor& x, const torch::Tenso
     // Selected branch with autograd, the other one for its value only.
     std::vector<torch::Tensor> y1, y0;
     if (!fine.empty()) {
-      auto idx = indices(fine, x.device());
+      auto idx = indices_on(fine, x.device());
       y1.push_back(run_rows(tuned_block, h, idx));
       torch::NoGradGuard no_grad;
       y0.push_back(run_rows(frozen_block, h, idx));
     }
     if (!keep.empty()) {
-      auto idx = indices(keep, x.device());
+      auto idx = indices_on(keep, x.device());
       y0.push_back(run_rows(frozen_block, h, idx));
       torch::NoGradGuard no_grad;
       y1.push_back(run_rows(tuned_block, h, idx));
@@ -264,7 +261,9 @@ torch::Tensor SpotTune3DImpl::forward(const torch::Tensor& x, const torch::Tenso
     bool identity = true;
     for (int64_t i = 0; i < n; ++i) identity = identity && order[i] == i;
     if (!identity) {
-      auto inv = torch::argsort(indices(order, x.device()));
+      std::vector<int64_t> inverse(static_cast<size_t>(n));  // inverse[order[j]] = j
+      for (int64_t j = 0; j < n; ++j) inverse[static_cast<size_t>(order[j])] = j;
+      auto inv = indices_on(inverse, x.device());
       Y1 = Y1.index_select(0, inv);
       Y0 = Y0.index_select(0, inv);
     }
@@ -349,7 +348,7 @@ torch::Tensor SpotTune3DImpl::sample_probabilities(const torch::Tensor& x,
   auto oa = out.accessor<float, 2>();
   for (size_t k = 0; k < nodes.size(); ++k)
     for (const auto& si : nodes[k]) oa[si.second][si.first] = pa[k];
-  return out.to(x.device());
+  return to_device_async(out, x.device());
 }
 
 std::vector<torch::Tensor> SpotTune3DImpl::main_parameters() {

@@ -12,6 +12,7 @@
 #include <torch/torch.h>
 
 #include "common/error.hpp"
+#include "models/device_copy.hpp"
 #include "models/spottune.hpp"
 #include "train/network.hpp"
 
@@ -93,7 +94,8 @@ BenchTimes bench_train_step(const BenchStepOptions& o) {
   return time_it(o.steps, o.profile, o.device, [&] {
     MicroBatch mb{x, y, torch::Tensor()};
     if (net.stochastic())
-      mb.gumbel = models::sample_gumbel({o.batch, net.policy_blocks(), 2}, gen).to(dev);
+      mb.gumbel = models::to_device_async(
+          models::sample_gumbel({o.batch, net.policy_blocks(), 2}, gen), dev);
     train_step(net, opt, {mb}, o.batch, *reducer);
   });
 }

@@ -11,6 +11,7 @@
 #include "common/log.hpp"
 #include "common/mpi.hpp"
 #include "gbmsweep/config.hpp"
+#include "models/device_copy.hpp"
 #include "models/medicalnet.hpp"
 #include "train/device_torch.hpp"
 #include "train/network.hpp"
@@ -45,14 +46,15 @@ torch::Tensor label_tensor(const VolumeBatchSet& s, const torch::Device& device 
   return torch::tensor(s.labels, torch::kFloat).to(device);
 }
 
-// Probabilities [N, S] of all images; batches are dealt round-robin to `size` ranks and summed
-// back (exact: each entry is written by one rank), so the result does not depend on `size`.
+// Probabilities [N, S] of all images, on the host; batches are dealt round-robin to `size`
+// ranks and summed back (exact: each entry is written by one rank), so the result does not
+// depend on `size`. Collected on the device and copied back once.
 torch::Tensor predict(Network& net, const torch::Tensor& x, const torch::Tensor& gumbel,
                       MPI_Comm comm) {
   const int rank = comm == MPI_COMM_NULL ? 0 : mpi::rank(comm);
   const int size = comm == MPI_COMM_NULL ? 1 : mpi::size(comm);
   const int64_t n = x.size(0), S = net.stochastic() ? gumbel.size(0) : 1;
-  auto out = torch::zeros({n, S}, torch::kFloat);
+  auto out = torch::zeros({n, S}, torch::TensorOptions(torch::kFloat).device(x.device()));
   int64_t k = 0;
   for (int64_t b = 0; b < n; b += kPredictBatch, ++k) {
     if (k % size != rank) continue;
@@ -60,6 +62,7 @@ torch::Tensor predict(Network& net, const torch::Tensor& x, const torch::Tensor&
     auto g = net.stochastic() ? gumbel.slice(1, b, e) : torch::Tensor();
     out.slice(0, b, e).copy_(net.probabilities(x.slice(0, b, e), g));
   }
+  out = out.cpu();
   if (size > 1)
     GBM_MPI_CHECK(MPI_Allreduce(MPI_IN_PLACE, out.data_ptr<float>(), static_cast<int>(n * S),
                                 MPI_FLOAT, MPI_SUM, comm));
@@ -167,14 +170,17 @@ MriTrainResult train_mri_model(const MriTrainOptions& o, const VolumeBatchSet& t
   for (int epoch = 0; epoch < o.epochs; ++epoch) {
     net.set_training(true);
     std::shuffle(perm.begin(), perm.end(), shuffle_rng);
-    double loss_sum = 0;
+    // The epoch's loss stays on the device until the epoch ends; the batch indices and Gumbel
+    // draws (made on the host, as on every device) go there without a wait (models/device_copy).
+    auto epoch_loss = torch::zeros({}, torch::TensorOptions(torch::kDouble).device(dev));
     for (int64_t start = 0; start < n; start += o.batch) {
       const int64_t nb = std::min<int64_t>(o.batch, n - start);
-      auto idx = torch::tensor(std::vector<int64_t>(perm.begin() + start, perm.begin() + start + nb))
-                     .to(dev);
+      auto idx = models::indices_on(
+          std::vector<int64_t>(perm.begin() + start, perm.begin() + start + nb), dev);
       auto xb = X.index_select(0, idx), yb = Y.index_select(0, idx);
       torch::Tensor gb;
-      if (net.stochastic()) gb = models::sample_gumbel({nb, L, 2}, gumbel_gen).to(dev);
+      if (net.stochastic())
+        gb = models::to_device_async(models::sample_gumbel({nb, L, 2}, gumbel_gen), dev);
       std::vector<MicroBatch> micro;
       for (int k = rank * (m / g); k < (rank + 1) * (m / g); ++k) {
         const int64_t lo = k * nb / m, hi = (k + 1) * nb / m;
@@ -182,8 +188,9 @@ MriTrainResult train_mri_model(const MriTrainOptions& o, const VolumeBatchSet& t
         micro.push_back({xb.slice(0, lo, hi), yb.slice(0, lo, hi),
                          gb.defined() ? gb.slice(0, lo, hi) : torch::Tensor()});
       }
-      loss_sum += train_step(net, opt, micro, nb, *reducer);
+      epoch_loss.add_(train_step(net, opt, micro, nb, *reducer));
     }
+    double loss_sum = epoch_loss.item<double>();  // the epoch's one wait for the GPU's steps
     GBM_MPI_CHECK(MPI_Allreduce(MPI_IN_PLACE, &loss_sum, 1, MPI_DOUBLE, MPI_SUM, comm));
 
     net.set_training(false);
@@ -246,14 +253,15 @@ Predictions evaluate_mri_model(const MriEvalOptions& o, const std::string& check
     gumbel = models::sample_gumbel({std::max(1, o.samples), n, net.policy_blocks(), 2}, gen)
                  .to(net.device());
   }
-  auto probs = torch::zeros({n, net.stochastic() ? gumbel.size(0) : 1}, torch::kFloat);
+  auto probs = torch::zeros({n, net.stochastic() ? gumbel.size(0) : 1},
+                            torch::TensorOptions(torch::kFloat).device(net.device()));
   const int64_t bs = std::max(1, o.batch);
   for (int64_t b = 0; b < n; b += bs) {
     const int64_t e = std::min(n, b + bs);
     auto g = net.stochastic() ? gumbel.slice(1, b, e) : torch::Tensor();
     probs.slice(0, b, e).copy_(net.probabilities(X.slice(0, b, e), g));
   }
-  return make_predictions("test", test, probs, net.stochastic());
+  return make_predictions("test", test, probs.cpu(), net.stochastic());
 }
 
 Curve pretrain_mri_backbone(const PretrainOptions& o, const VolumeBatchSet& source,
@@ -279,20 +287,20 @@ Curve pretrain_mri_backbone(const PretrainOptions& o, const VolumeBatchSet& sour
   Curve curve{"pretrain_loss", {}};
   for (int epoch = 0; epoch < o.epochs; ++epoch) {
     std::shuffle(perm.begin(), perm.end(), rng);
-    double sum = 0;
+    auto sum = torch::zeros({}, torch::TensorOptions(torch::kDouble).device(dev));
     for (int64_t start = 0; start < n; start += o.batch) {
       const int64_t nb = std::min<int64_t>(o.batch, n - start);
-      auto idx = torch::tensor(std::vector<int64_t>(perm.begin() + start, perm.begin() + start + nb))
-                     .to(dev);
+      auto idx = models::indices_on(
+          std::vector<int64_t>(perm.begin() + start, perm.begin() + start + nb), dev);
       adam.zero_grad();
       auto loss = torch::binary_cross_entropy_with_logits(
           net->forward(X.index_select(0, idx)).squeeze(1), Y.index_select(0, idx), {}, {},
           torch::Reduction::Sum);
       (loss / static_cast<double>(nb)).backward();
       adam.step();
-      sum += loss.item<double>();
+      sum.add_(loss.detach().to(torch::kDouble));
     }
-    curve.values.push_back(sum / static_cast<double>(n));
+    curve.values.push_back(sum.item<double>() / static_cast<double>(n));
   }
   net->to(torch::kCPU);  // the weights file holds host tensors
   models::save_state_dict(out_path, *net, "fc.");

@@ -6,6 +6,7 @@
 #include "common/fs.hpp"
 #include "models/medicalnet.hpp"
 #include "gbmsweep/config.hpp"
+#include "train/foreach_adam.hpp"
 #if GBMSWEEP_HAS_CPU_ENGINE
 #include "models/cpu/fused_adam.hpp"
 #endif
@@ -237,11 +238,13 @@ Network Network::load(const std::string& path) {
 
 namespace {
 
-// The one optimiser dispatch: the CPU engine's FusedAdam (AVX-512, the same arithmetic as
-// torch's Adam) for CPU parameters, torch's Adam for CUDA ones.
+// The one optimiser dispatch, all with torch's Adam arithmetic: the CPU engine's FusedAdam
+// (AVX-512, one pass per parameter) for CPU parameters, ForeachAdam (multi-tensor kernels) for
+// CUDA ones, torch's own Adam for CPU parameters in a build without the CPU engine.
 std::unique_ptr<torch::optim::Adam> make_adam(const std::vector<torch::Tensor>& params,
                                               double lr, double weight_decay) {
   auto options = torch::optim::AdamOptions(lr).weight_decay(weight_decay);
+  if (params.front().is_cuda()) return std::make_unique<ForeachAdam>(params, options);
 #if GBMSWEEP_HAS_CPU_ENGINE
   if (params.front().is_cpu()) return std::make_unique<FusedAdam>(params, options);
 #endif
@@ -290,10 +293,12 @@ double Optimizers::lr() const {
 
 std::vector<torch::Tensor> Optimizers::parameters() const { return params_; }
 
-double train_step(Network& net, Optimizers& opt, const std::vector<MicroBatch>& micro,
-                  int64_t global_n, GradientReducer& reducer) {
+torch::Tensor train_step(Network& net, Optimizers& opt, const std::vector<MicroBatch>& micro,
+                         int64_t global_n, GradientReducer& reducer) {
   opt.zero_grad();
-  double loss_sum = 0;
+  // Summed on the device in double (the same additions as summing loss.item() on the host):
+  // no wait for the GPU inside a step.
+  auto loss_sum = torch::zeros({}, torch::TensorOptions(torch::kDouble).device(net.device()));
   // Scaled so that the reducer's average over ranks gives sum(loss) / global_n.
   const double scale = static_cast<double>(reducer.size()) / static_cast<double>(global_n);
   auto stats = net.training_batchnorm_stats();
@@ -313,7 +318,7 @@ double train_step(Network& net, Optimizers& opt, const std::vector<MicroBatch>& 
     auto loss = torch::binary_cross_entropy_with_logits(
         logits, mb.y, {}, {}, torch::Reduction::Sum);
     (loss * scale).backward();
-    loss_sum += loss.item<double>();
+    loss_sum.add_(loss.detach().to(torch::kDouble));
     torch::NoGradGuard no_grad;
     for (size_t i = 0; i < stats.size(); ++i) acc[i].add_(stats[i]);
     count += 1;
@@ -322,8 +327,11 @@ double train_step(Network& net, Optimizers& opt, const std::vector<MicroBatch>& 
     torch::NoGradGuard no_grad;
     acc.push_back(count);
     reducer.average(acc);  // sums and counts, both divided by the rank count
-    const float n = acc.back().item<float>();
-    for (size_t i = 0; i < stats.size(); ++i) stats[i].copy_(n > 0 ? acc[i] / n : start[i]);
+    // The mean over micro-batches, divided on the device (a count of 0, only possible when no
+    // rank had a row, keeps the step's starting values).
+    const auto n = acc.back();
+    for (size_t i = 0; i < stats.size(); ++i)
+      stats[i].copy_(torch::where(n > 0, acc[i] / n, start[i]));
   }
   reducer.average_gradients(opt.parameters());
   // A fine-tuned block that no image chose has no gradient; the paper's formulation gives it an

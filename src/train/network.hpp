@@ -111,8 +111,10 @@ struct MicroBatch {
 // Training-mode BatchNorm running statistics: every micro-batch updates them from the step's
 // starting values and the step keeps the average over all micro-batches of all ranks, so the
 // result does not depend on how micro-batches are spread over ranks (num_batches_tracked,
-// unused with a momentum, counts this rank's micro-batches). Returns this rank's summed loss.
-double train_step(Network& net, Optimizers& opt, const std::vector<MicroBatch>& micro,
-                  int64_t global_n, GradientReducer& reducer);
+// unused with a momentum, counts this rank's micro-batches). Returns this rank's summed loss as
+// a double scalar tensor on the network's device: reading it (.item()) waits for the GPU, so
+// callers sum it there and read it once per epoch.
+torch::Tensor train_step(Network& net, Optimizers& opt, const std::vector<MicroBatch>& micro,
+                         int64_t global_n, GradientReducer& reducer);
 
 }  // namespace gbmsweep::train

@@ -5,6 +5,7 @@
 // are skipped visibly.
 #include <boost/test/unit_test.hpp>
 #include <torch/torch.h>
+#include <torch/version.h>
 
 #include <algorithm>
 #include <cmath>
@@ -15,11 +16,22 @@
 
 #include "common/error.hpp"
 #include "common/fs.hpp"
+#include "gbmsweep/config.hpp"
 #include "synthetic.hpp"
+#include "models/device_copy.hpp"
 #include "models/spottune.hpp"
 #include "train/mri_training.hpp"
 #include "train/network.hpp"
 #include "train/reducer.hpp"
+
+// ATen's sync-debug mode (CUDA LibTorch >= 2: the warning handler takes a c10::Warning).
+#if GBMSWEEP_HAS_CUDA && TORCH_VERSION_MAJOR >= 2
+#define GBM_COUNT_SYNCS 1
+#include <c10/cuda/CUDAFunctions.h>
+#include <c10/util/Exception.h>
+#else
+#define GBM_COUNT_SYNCS 0
+#endif
 
 using namespace gbmsweep::train;
 using gbmsweep::Device;
@@ -290,4 +302,115 @@ BOOST_AUTO_TEST_CASE(one_step_on_cuda_matches_the_cpu) {
         }
       }
     }
+}
+
+// Issue 15 item 5: on CUDA a training step does not wait for the GPU (no .item(), no pageable
+// host -> device copy, no .cpu()), except SpotTune's routing decisions, which pick the rows of
+// each branch on the host: one wait per step. ATen's sync-debug mode reports every such wait
+// (at::cuda::memcpy_and_sync, stream synchronisation) as a warning; a handler counts them.
+#if GBM_COUNT_SYNCS
+namespace {
+
+class SyncCounter : public c10::WarningHandler {
+ public:
+  void process(const c10::Warning& w) override {
+    if (w.msg().find("synchronizing CUDA operation") != std::string::npos) {
+      ++count;
+    } else {
+      c10::WarningHandler::process(w);
+    }
+  }
+  int count = 0;
+};
+
+// Counts the host's waits for the GPU while alive (backward-pass warnings are replayed on the
+// thread that called backward(), so the main thread's handler sees them too).
+class CountSyncs {
+ public:
+  CountSyncs() : guard_(&counter_) {
+    c10::cuda::warning_state().set_sync_debug_mode(c10::cuda::SyncDebugMode::L_WARN);
+  }
+  ~CountSyncs() {
+    c10::cuda::warning_state().set_sync_debug_mode(c10::cuda::SyncDebugMode::L_DISABLED);
+  }
+  int count() const { return counter_.count; }
+
+ private:
+  SyncCounter counter_;
+  c10::WarningUtils::WarningHandlerGuard guard_;
+};
+
+}  // namespace
+#endif
+
+BOOST_AUTO_TEST_CASE(training_steps_on_cuda_do_not_wait_for_the_gpu) {
+  if (!torch::cuda::is_available()) {
+    BOOST_TEST_MESSAGE("skipped: torch::cuda::is_available() is false (CPU LibTorch or no GPU)");
+    return;
+  }
+#if GBM_COUNT_SYNCS
+  const Device cuda_device{DeviceKind::Cuda, 0};
+  const auto dev = to_torch(cuda_device);
+  for (const std::string network : {"resnet_random", "spottune"}) {
+    BOOST_TEST_CONTEXT(network) {
+      const bool spottune = network == "spottune";
+      // train_step itself: 3 steps after 2 warm-ups (Adam's state, cuDNN's algorithm search).
+      NetworkSpec s;
+      s.network = gbmsweep::parse_mri_network(network, "test");
+      s.depth = 10;
+      s.width = 4;
+      s.agent_width = 4;
+      configure_precision(cuda_device, Precision::Fp32);
+      torch::manual_seed(3);
+      Network net(s);
+      net.to(cuda_device, Precision::Fp32);
+      net.set_training(true);
+      Optimizers opt(net, {1e-3, 1e-3, 1e-4});
+      auto reducer = make_reducer({}, MPI_COMM_NULL);
+      auto gen = at::make_generator<at::CPUGeneratorImpl>(4);
+      auto x = torch::rand({4, 1, 16, 16, 16}, gen).to(dev);
+      auto y = torch::tensor(std::vector<float>{1, 0, 1, 0}).to(dev);
+      auto loss = torch::zeros({}, torch::TensorOptions(torch::kDouble).device(dev));
+      const auto step = [&] {
+        MicroBatch mb{x, y, torch::Tensor()};
+        if (net.stochastic())
+          mb.gumbel = gbmsweep::models::to_device_async(
+              gbmsweep::models::sample_gumbel({4, net.policy_blocks(), 2}, gen), dev);
+        loss.add_(train_step(net, opt, {mb}, 4, *reducer));
+      };
+      step();
+      step();
+      int waits = 0;
+      {
+        CountSyncs counting;
+        for (int i = 0; i < 3; ++i) step();
+        waits = counting.count();
+      }
+      BOOST_TEST(waits == (spottune ? 3 : 0));
+      BOOST_TEST(std::isfinite(loss.item<double>()));
+
+      // The training loop: 8 images in batches of 2 (4 steps) or 4 (2 steps), one epoch. The
+      // rest (moving the sets, validation, the checkpoint, the epoch's loss) is the same in
+      // both, so the difference is the steps' waits: none, or SpotTune's one per step.
+      std::vector<int> loop_waits;
+      for (int batch : {2, 4}) {
+        gbmsweep::fs::make_dirs(kDir);
+        auto o = tiny(network);
+        o.device = cuda_device;
+        o.epochs = 1;
+        o.batch = batch;
+        CountSyncs counting;
+        train_mri_model(o, tiny_volumes(8, 1), tiny_volumes(4, 2),
+                        network == "resnet_random" ? "" : kFixture, kDir + "/sync.pt",
+                        MPI_COMM_SELF);
+        loop_waits.push_back(counting.count());
+      }
+      BOOST_TEST_MESSAGE("host waits: 3 steps " << waits << "; one epoch " << loop_waits[0]
+                                                << " (4 steps), " << loop_waits[1] << " (2 steps)");
+      BOOST_TEST(loop_waits[0] - loop_waits[1] == (spottune ? 2 : 0));
+    }
+  }
+#else
+  BOOST_TEST_MESSAGE("skipped: counting host waits needs a CUDA LibTorch >= 2 (sync-debug mode)");
+#endif
 }
