@@ -40,6 +40,21 @@ bool any(bool flag, MPI_Comm comm) {
   return out != 0;
 }
 
+void agree_or_throw(const std::string& failure, const std::string& what, MPI_Comm comm) {
+  const int n = comm == MPI_COMM_NULL ? 1 : size(comm);
+  if (n > 1) {
+    struct {
+      int ok, rank;
+    } mine{failure.empty() ? 1 : 0, rank(comm)}, all{1, 0};
+    GBM_MPI_CHECK(MPI_Allreduce(&mine, &all, 1, MPI_2INT, MPI_MINLOC, comm));
+    if (all.ok) return;
+    GBM_CHECK(failure.empty(), failure);
+    GBM_THROW("rank " << all.rank << " of this task's " << n << " failed " << what
+                      << " (its own message says why); this rank stops with it");
+  }
+  GBM_CHECK(failure.empty(), failure);
+}
+
 Environment::Environment(int* argc, char*** argv) {
   int init = 0;
   MPI_Initialized(&init);

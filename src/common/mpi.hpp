@@ -17,6 +17,13 @@ int size(MPI_Comm comm);
 // All ranks of `comm` agree: true if any rank passed true (an MPI_LOR all-reduce).
 bool any(bool flag, MPI_Comm comm);
 
+// Before a collective that a failed rank would never reach: all ranks of `comm` learn whether
+// one failed (`failure`: its message, "" when it went through). If any did, every rank throws
+// gbmsweep::Error: a failed rank with its own message, the others naming the lowest failed
+// rank and `what` it was doing; so no rank waits forever for a peer that has left. One 2-int
+// all-reduce. MPI_COMM_NULL or one rank: throws `failure` when it is not empty.
+void agree_or_throw(const std::string& failure, const std::string& what, MPI_Comm comm);
+
 // Initialises MPI (MPI_THREAD_FUNNELED) on construction and finalises on destruction,
 // unless MPI was already initialised by someone else.
 class Environment {

@@ -416,6 +416,9 @@ ParsedSweep parse_sweep_text(const std::string& text, const std::string& name) {
     double h = mri["holdout"].get<double>();
     if (!(h > 0 && h < 1)) fail_at("mri.holdout", "key 'mri.holdout' must be in (0, 1)");
     if (mri["folds"].get<int>() < 2) fail_at("mri.folds", "key 'mri.folds' must be at least 2");
+    const json& vs = mri["train"]["val_samples"];
+    if (vs.is_number_integer() && vs.get<int>() < 1)
+      fail_at("mri.train.val_samples", "key 'mri.train.val_samples' must be at least 1");
   }
   if (config.contains("report")) {
     const auto& names = mri_network_names();

@@ -292,6 +292,9 @@ class Planner {
               train.erase("agent_lr");
               train.erase("tau");
             }
+            // The default validation samples stay out of the key (keys from before it existed
+            // remain valid); only SpotTune samples.
+            if (!has_agent(net) || train.value("val_samples", 100) == 100) train.erase("val_samples");
             if (net != MriNetwork::ResNetTransfer) train.erase("transfer_trainable_blocks");
             // resnet_random always trains its BatchNorms; only it has a random backbone.
             if (!is_pretrained(net) || train["bn"] == "frozen") train.erase("bn");

@@ -72,6 +72,10 @@ std::vector<Field> make_schema() {
       {"mri.train.agent_lr", T::Float, 1e-4, {}, "Adam learning rate of the SpotTune agent"},
       {"mri.train.weight_decay", T::Float, 1e-8, {}, "Adam weight decay"},
       {"mri.train.tau", T::Float, 100.0, {}, "Gumbel-softmax temperature"},
+      {"mri.train.val_samples", T::Int, 100, {},
+       "SpotTune: Gumbel samples averaged per validation image, every epoch (the reference code "
+       "validates on 1; each costs about a forward pass of the image: docs/real-data.md) (in "
+       "task keys only when not 100)"},
       {"mri.train.plateau_patience", T::Int, 20, {}, "ReduceLROnPlateau patience (epochs)"},
       {"mri.train.plateau_factor", T::Float, 0.1, {}, "ReduceLROnPlateau factor"},
       {"mri.train.selection", T::String, "paper", {"paper", "reference"},

@@ -194,6 +194,7 @@ TaskResult mri_train(const TaskContext& ctx) {
   o.lr = t["lr"].get<double>();
   if (t.contains("agent_lr")) o.agent_lr = t["agent_lr"].get<double>();
   if (t.contains("tau")) o.tau = t["tau"].get<double>();
+  if (t.contains("val_samples")) o.val_samples = t["val_samples"].get<int>();
   o.weight_decay = t["weight_decay"].get<double>();
   o.plateau_patience = t["plateau_patience"].get<int>();
   o.plateau_factor = t["plateau_factor"].get<double>();

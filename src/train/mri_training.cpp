@@ -4,6 +4,7 @@
 #include <limits>
 #include <numeric>
 #include <random>
+#include <sstream>
 
 #include <torch/torch.h>
 
@@ -56,13 +57,25 @@ torch::Tensor predict(Network& net, const torch::Tensor& x, const torch::Tensor&
   const int64_t n = x.size(0), S = net.stochastic() ? gumbel.size(0) : 1;
   auto out = torch::zeros({n, S}, torch::TensorOptions(torch::kFloat).device(x.device()));
   int64_t k = 0;
-  for (int64_t b = 0; b < n; b += kPredictBatch, ++k) {
-    if (k % size != rank) continue;
-    const int64_t e = std::min(n, b + kPredictBatch);
-    auto g = net.stochastic() ? gumbel.slice(1, b, e) : torch::Tensor();
-    out.slice(0, b, e).copy_(net.probabilities(x.slice(0, b, e), g));
+  // As in train_step: the ranks agree on a failure (out of GPU memory) before the all-reduce.
+  std::string failure;
+  try {
+    for (int64_t b = 0; b < n; b += kPredictBatch, ++k) {
+      if (k % size != rank) continue;
+      const int64_t e = std::min(n, b + kPredictBatch);
+      auto g = net.stochastic() ? gumbel.slice(1, b, e) : torch::Tensor();
+      out.slice(0, b, e).copy_(net.probabilities(x.slice(0, b, e), g));
+    }
+    out = out.cpu();
+  } catch (const std::exception& e) {
+    std::ostringstream os;
+    os << "validation of " << to_string(net.spec().network) << " on " << net.device()
+       << " failed (batches of " << kPredictBatch << " images of " << x.sizes().slice(1)
+       << ", " << S << " Gumbel draws each): ";
+    const std::string what = e.what();
+    failure = os.str() + what.substr(0, what.find('\n'));  // c10 appends its backtrace
   }
-  out = out.cpu();
+  mpi::agree_or_throw(failure, "in validation", comm);
   if (size > 1)
     GBM_MPI_CHECK(MPI_Allreduce(MPI_IN_PLACE, out.data_ptr<float>(), static_cast<int>(n * S),
                                 MPI_FLOAT, MPI_SUM, comm));

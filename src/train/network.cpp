@@ -4,6 +4,7 @@
 
 #include "common/error.hpp"
 #include "common/fs.hpp"
+#include "common/mpi.hpp"
 #include "models/medicalnet.hpp"
 #include "gbmsweep/config.hpp"
 #include "train/foreach_adam.hpp"
@@ -293,6 +294,44 @@ double Optimizers::lr() const {
 
 std::vector<torch::Tensor> Optimizers::parameters() const { return params_; }
 
+namespace {
+
+bool is_out_of_memory(const std::exception& e) {
+  if (dynamic_cast<const c10::OutOfMemoryError*>(&e) || dynamic_cast<const std::bad_alloc*>(&e))
+    return true;
+  const std::string what = e.what();  // the CPU allocator's own words in LibTorch 1.13
+  return what.find("out of memory") != std::string::npos ||
+         what.find("not enough memory") != std::string::npos;
+}
+
+std::string first_line(const std::exception& e) {
+  const auto* c10e = dynamic_cast<const c10::Error*>(&e);
+  std::string what = c10e ? c10e->what_without_backtrace() : e.what();
+  return what.substr(0, what.find('\n'));
+}
+
+}  // namespace
+
+std::string describe_step_failure(const std::exception& e, const Network& net,
+                                  const std::vector<MicroBatch>& micro, int64_t global_n,
+                                  const char* stage) {
+  const bool oom = is_out_of_memory(e);
+  std::ostringstream os;
+  os << (oom ? "out of memory" : "failed") << " in the " << stage << " of a "
+     << to_string(net.spec().network) << " training step on " << net.device()
+     << ": a batch of " << global_n << " images";
+  int64_t rows = 0;
+  for (const auto& mb : micro) rows += mb.x.defined() ? mb.x.size(0) : 0;
+  if (!micro.empty() && micro.front().x.defined())
+    os << ", " << rows << " of them on this rank in " << micro.size() << " micro-batch(es) of "
+       << micro.front().x.sizes();
+  os << ": " << first_line(e);
+  if (oom)
+    os << ". Ask for less: a smaller mri.train.batch, mri.train.precision = \"bf16\", or the "
+          "batch split over more ranks (run.ranks_per_task)";
+  return os.str();
+}
+
 torch::Tensor train_step(Network& net, Optimizers& opt, const std::vector<MicroBatch>& micro,
                          int64_t global_n, GradientReducer& reducer) {
   opt.zero_grad();
@@ -308,21 +347,29 @@ torch::Tensor train_step(Network& net, Optimizers& opt, const std::vector<MicroB
     acc.push_back(torch::zeros_like(t));
   }
   auto count = torch::zeros({1}, stats.empty() ? torch::TensorOptions() : stats[0].options());
-  for (const auto& mb : micro) {
-    if (mb.x.size(0) == 0) continue;
-    {
+  // A rank that fails here (out of GPU memory, most likely) would never reach the collectives
+  // below; its peers would wait there for ever. So the ranks agree first, and all throw.
+  std::string failure;
+  try {
+    for (const auto& mb : micro) {
+      if (mb.x.size(0) == 0) continue;
+      {
+        torch::NoGradGuard no_grad;
+        for (size_t i = 0; i < stats.size(); ++i) stats[i].copy_(start[i]);
+      }
+      auto logits = net.train_logits(mb.x, mb.gumbel);
+      auto loss = torch::binary_cross_entropy_with_logits(
+          logits, mb.y, {}, {}, torch::Reduction::Sum);
+      (loss * scale).backward();
+      loss_sum.add_(loss.detach().to(torch::kDouble));
       torch::NoGradGuard no_grad;
-      for (size_t i = 0; i < stats.size(); ++i) stats[i].copy_(start[i]);
+      for (size_t i = 0; i < stats.size(); ++i) acc[i].add_(stats[i]);
+      count += 1;
     }
-    auto logits = net.train_logits(mb.x, mb.gumbel);
-    auto loss = torch::binary_cross_entropy_with_logits(
-        logits, mb.y, {}, {}, torch::Reduction::Sum);
-    (loss * scale).backward();
-    loss_sum.add_(loss.detach().to(torch::kDouble));
-    torch::NoGradGuard no_grad;
-    for (size_t i = 0; i < stats.size(); ++i) acc[i].add_(stats[i]);
-    count += 1;
+  } catch (const std::exception& e) {
+    failure = describe_step_failure(e, net, micro, global_n, "forward/backward pass");
   }
+  mpi::agree_or_throw(failure, "in a training step's forward/backward pass", reducer.comm());
   if (!stats.empty()) {
     torch::NoGradGuard no_grad;
     acc.push_back(count);
@@ -334,11 +381,18 @@ torch::Tensor train_step(Network& net, Optimizers& opt, const std::vector<MicroB
       stats[i].copy_(torch::where(n > 0, acc[i] / n, start[i]));
   }
   reducer.average_gradients(opt.parameters());
-  // A fine-tuned block that no image chose has no gradient; the paper's formulation gives it an
-  // exact zero, and Adam still moves it (moments, weight decay): do the same.
-  for (auto& p : opt.parameters())
-    if (!p.grad().defined()) p.mutable_grad() = torch::zeros_like(p);
-  opt.step();
+  // The first step allocates Adam's moments (twice the trainable weights): agree on that too,
+  // or a rank that failed there would leave its peers waiting in the next step.
+  try {
+    // A fine-tuned block that no image chose has no gradient; the paper's formulation gives it
+    // an exact zero, and Adam still moves it (moments, weight decay): do the same.
+    for (auto& p : opt.parameters())
+      if (!p.grad().defined()) p.mutable_grad() = torch::zeros_like(p);
+    opt.step();
+  } catch (const std::exception& e) {
+    failure = describe_step_failure(e, net, micro, global_n, "optimiser step");
+  }
+  mpi::agree_or_throw(failure, "in a training step's optimiser step", reducer.comm());
   return loss_sum;
 }
 

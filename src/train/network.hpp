@@ -114,6 +114,17 @@ struct MicroBatch {
 // unused with a momentum, counts this rank's micro-batches). Returns this rank's summed loss as
 // a double scalar tensor on the network's device: reading it (.item()) waits for the GPU, so
 // callers sum it there and read it once per epoch.
+// What went wrong in a step, for the task's error: "out of memory" (c10::OutOfMemoryError,
+// std::bad_alloc, or an allocator's own words) or "failed", the stage, network, device, the
+// global batch and this rank's micro-batches, the first line of the cause (CUDA's names the
+// bytes it tried to allocate), and for memory what to ask for instead.
+std::string describe_step_failure(const std::exception& e, const Network& net,
+                                  const std::vector<MicroBatch>& micro, int64_t global_n,
+                                  const char* stage);
+
+// A rank whose forward/backward or optimiser step throws does not leave its peers waiting in a
+// collective: the ranks agree first (mpi::agree_or_throw) and all throw, the failed rank with
+// describe_step_failure's message.
 torch::Tensor train_step(Network& net, Optimizers& opt, const std::vector<MicroBatch>& micro,
                          int64_t global_n, GradientReducer& reducer);
 

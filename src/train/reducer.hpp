@@ -43,6 +43,8 @@ class GradientReducer {
   void average(const std::vector<torch::Tensor>& tensors);
   int rank() const { return rank_; }
   int size() const { return size_; }
+  // The task's communicator (MPI_COMM_NULL for a lone process), e.g. for mpi::agree_or_throw.
+  MPI_Comm comm() const { return comm_; }
 
  protected:
   GradientReducer(MPI_Comm comm, std::size_t bucket_bytes);

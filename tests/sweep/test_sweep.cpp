@@ -248,6 +248,36 @@ BOOST_AUTO_TEST_CASE(elastic_interpolation_key_reaches_training_only_when_chosen
   }
 }
 
+// mri.train.val_samples: 100 (the default) stays out of every key; 1 (the reference code's
+// single validation draw) reaches the SpotTune trainings only, so the baselines keep their keys
+// (SpotTune's evaluations and ensemble follow their trainings); 0 is refused.
+BOOST_AUTO_TEST_CASE(val_samples_key_reaches_spottune_training_only_when_chosen) {
+  auto smoke = fs::read_all(sweep_path("smoke.toml"));
+  const auto base = keys_by_name(TempSweep(smoke).plan());
+  const auto pos = smoke.find("tau = 1.0\n");
+  BOOST_REQUIRE(pos != std::string::npos);
+  const auto with = [&](const std::string& line) { return std::string(smoke).insert(pos, line); };
+  BOOST_TEST((keys_by_name(TempSweep(with("val_samples = 100\n")).plan()) == base));
+  int trains = 0;
+  for (const auto& t : TempSweep(with("val_samples = 1\n")).plan().tasks) {
+    const bool spottune = t.name.find("/spottune/") != std::string::npos ||
+                          t.name == "mri.ensemble/spottune/s0";
+    BOOST_TEST((base.at(t.name) != t.key) == spottune, t.name);
+    if (t.kind != "mri.train") continue;
+    ++trains;
+    BOOST_TEST(t.params["train"].value("val_samples", 0) == (spottune ? 1 : 0), t.name);
+  }
+  BOOST_TEST(trains > 0);
+  TempSweep b(with("val_samples = 0\n"));
+  try {
+    b.plan();
+    BOOST_FAIL("val_samples = 0 accepted");
+  } catch (const sweep::SweepError& e) {
+    const std::string what = e.what();
+    BOOST_TEST(what.find("mri.train.val_samples") != std::string::npos, what);
+  }
+}
+
 BOOST_AUTO_TEST_CASE(radiomics_task_is_opt_in_and_depends_on_the_cohort) {
   auto smoke = fs::read_all(sweep_path("smoke.toml"));
   Plan on = TempSweep(smoke).plan();

@@ -414,3 +414,32 @@ BOOST_AUTO_TEST_CASE(training_steps_on_cuda_do_not_wait_for_the_gpu) {
   BOOST_TEST_MESSAGE("skipped: counting host waits needs a CUDA LibTorch >= 2 (sync-debug mode)");
 #endif
 }
+
+// Issue 15 item 7: out of memory, the task's error names the batch, the memory CUDA asked for
+// (its own first line) and what to ask for instead. The OutOfMemoryError is built here as
+// CUDA's caching allocator words it; a plain failure is not called a memory problem.
+BOOST_AUTO_TEST_CASE(out_of_memory_names_the_batch_and_the_memory_asked_for) {
+  NetworkSpec s;
+  s.network = gbmsweep::parse_mri_network("spottune", "test");
+  s.depth = 10;
+  s.width = 4;
+  s.agent_width = 4;
+  Network net(s);
+  const std::vector<MicroBatch> micro = {
+      {torch::zeros({6, 1, 70, 86, 86}), torch::zeros({6}), torch::Tensor()}};
+  const c10::OutOfMemoryError oom(
+      {__func__, __FILE__, static_cast<uint32_t>(__LINE__)},
+      "CUDA out of memory. Tried to allocate 3.38 GiB. GPU 0 has a total capacity of 79.19 GiB "
+      "of which 1.02 GiB is free.\nException raised from malloc at CUDACachingAllocator.cpp");
+  const std::string m = describe_step_failure(oom, net, micro, 12, "forward/backward pass");
+  BOOST_TEST(m.find("out of memory in the forward/backward pass of a spottune training step on "
+                    "cpu: a batch of 12 images, 6 of them on this rank in 1 micro-batch(es) of "
+                    "[6, 1, 70, 86, 86]: CUDA out of memory. Tried to allocate 3.38 GiB.") == 0,
+             m);
+  BOOST_TEST(m.find("Exception raised from") == std::string::npos, m);  // one line
+  BOOST_TEST(m.find("a smaller mri.train.batch") != std::string::npos, m);
+  const std::runtime_error other("Expected 5-dimensional input");
+  const std::string n = describe_step_failure(other, net, micro, 12, "optimiser step");
+  BOOST_TEST(n.find("failed in the optimiser step") == 0, n);
+  BOOST_TEST(n.find("mri.train.batch") == std::string::npos, n);
+}
