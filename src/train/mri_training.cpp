@@ -47,13 +47,12 @@ torch::Tensor label_tensor(const VolumeBatchSet& s, const torch::Device& device 
   return torch::tensor(s.labels, torch::kFloat).to(device);
 }
 
-// Probabilities [N, S] of all images, on the host; batches are dealt round-robin to `size`
-// ranks and summed back (exact: each entry is written by one rank), so the result does not
-// depend on `size`. Collected on the device and copied back once.
+// Probabilities [N, S] of all images, on the host; batches are dealt round-robin to the
+// reducer's ranks and summed back through it (exact: each entry is written by one rank), so the
+// result does not depend on the rank count. Collected on the device and copied back once.
 torch::Tensor predict(Network& net, const torch::Tensor& x, const torch::Tensor& gumbel,
-                      MPI_Comm comm) {
-  const int rank = comm == MPI_COMM_NULL ? 0 : mpi::rank(comm);
-  const int size = comm == MPI_COMM_NULL ? 1 : mpi::size(comm);
+                      GradientReducer& reducer) {
+  const int rank = reducer.rank(), size = reducer.size();
   const int64_t n = x.size(0), S = net.stochastic() ? gumbel.size(0) : 1;
   auto out = torch::zeros({n, S}, torch::TensorOptions(torch::kFloat).device(x.device()));
   int64_t k = 0;
@@ -66,7 +65,6 @@ torch::Tensor predict(Network& net, const torch::Tensor& x, const torch::Tensor&
       auto g = net.stochastic() ? gumbel.slice(1, b, e) : torch::Tensor();
       out.slice(0, b, e).copy_(net.probabilities(x.slice(0, b, e), g));
     }
-    out = out.cpu();
   } catch (const std::exception& e) {
     std::ostringstream os;
     os << "validation of " << to_string(net.spec().network) << " on " << net.device()
@@ -75,11 +73,9 @@ torch::Tensor predict(Network& net, const torch::Tensor& x, const torch::Tensor&
     const std::string what = e.what();
     failure = os.str() + what.substr(0, what.find('\n'));  // c10 appends its backtrace
   }
-  mpi::agree_or_throw(failure, "in validation", comm);
-  if (size > 1)
-    GBM_MPI_CHECK(MPI_Allreduce(MPI_IN_PLACE, out.data_ptr<float>(), static_cast<int>(n * S),
-                                MPI_FLOAT, MPI_SUM, comm));
-  return out;
+  mpi::agree_or_throw(failure, "in validation", reducer.comm());
+  reducer.sum({out});
+  return out.cpu();
 }
 
 Predictions make_predictions(const std::string& name, const VolumeBatchSet& set,
@@ -203,11 +199,11 @@ MriTrainResult train_mri_model(const MriTrainOptions& o, const VolumeBatchSet& t
       }
       epoch_loss.add_(train_step(net, opt, micro, nb, *reducer));
     }
-    double loss_sum = epoch_loss.item<double>();  // the epoch's one wait for the GPU's steps
-    GBM_MPI_CHECK(MPI_Allreduce(MPI_IN_PLACE, &loss_sum, 1, MPI_DOUBLE, MPI_SUM, comm));
+    reducer->sum({epoch_loss});
+    const double loss_sum = epoch_loss.item<double>();  // the epoch's one wait for the GPU
 
     net.set_training(false);
-    auto probs = predict(net, Xv, val_gumbel, comm);
+    auto probs = predict(net, Xv, val_gumbel, *reducer);
     Predictions vp = make_predictions("val", val, probs, net.stochastic());
     EpochRecord rec;
     rec.val = binary_metrics(val_labels, vp.scores, o.threshold);

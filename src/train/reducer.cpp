@@ -35,7 +35,7 @@ void GradientReducer::average_gradients(const std::vector<torch::Tensor>& params
     if (!p.grad().defined()) p.mutable_grad() = torch::zeros_like(p);
     grads.push_back(p.grad());
   }
-  average_packed(grads);
+  reduce_packed(grads, 1.0 / size_);
 }
 
 void GradientReducer::average(const std::vector<torch::Tensor>& tensors) {
@@ -43,29 +43,48 @@ void GradientReducer::average(const std::vector<torch::Tensor>& tensors) {
   std::vector<torch::Tensor> floats;
   for (const auto& t : tensors)
     if (t.scalar_type() == torch::kFloat) floats.push_back(t);
-  average_packed(floats);
+  reduce_packed(floats, 1.0 / size_);
 }
 
-void GradientReducer::average_packed(const std::vector<torch::Tensor>& tensors) {
+void GradientReducer::sum(const std::vector<torch::Tensor>& tensors) {
+  if (size_ == 1) return;
+  std::vector<torch::Tensor> floats, doubles;
+  for (const auto& t : tensors) {
+    GBM_CHECK(t.scalar_type() == torch::kFloat || t.scalar_type() == torch::kDouble,
+              "reducer: sum takes float or double tensors, got " << t.scalar_type());
+    (t.scalar_type() == torch::kFloat ? floats : doubles).push_back(t);
+  }
+  reduce_packed(floats, 1.0);
+  reduce_packed(doubles, 1.0);
+}
+
+void GradientReducer::reduce_packed(const std::vector<torch::Tensor>& tensors, double scale) {
   torch::NoGradGuard no_grad;
+  const auto elem = tensors.empty() ? sizeof(float) : tensors.front().element_size();
+  const size_t bucket_elems = std::max<size_t>(1, bucket_floats_ * sizeof(float) / elem);
   size_t first = 0;
   while (first < tensors.size()) {
     // Fill one bucket with whole tensors (a tensor larger than a bucket gets its own).
     size_t last = first, count = 0;
     while (last < tensors.size() &&
-           (count == 0 || count + static_cast<size_t>(tensors[last].numel()) <= bucket_floats_)) {
+           (count == 0 || count + static_cast<size_t>(tensors[last].numel()) <= bucket_elems)) {
       count += static_cast<size_t>(tensors[last].numel());
       ++last;
     }
     std::vector<torch::Tensor> flat;
     for (size_t i = first; i < last; ++i) {
-      GBM_CHECK(tensors[i].device() == tensors[first].device(),
+      GBM_CHECK(tensors[i].device() == tensors[first].device() &&
+                    tensors[i].scalar_type() == tensors[first].scalar_type(),
                 "reducer: tensors of one bucket on " << tensors[first].device() << " and "
                                                      << tensors[i].device());
       flat.push_back(tensors[i].reshape({-1}));
     }
     auto bucket = torch::cat(flat);  // on the tensors' device
-    average_bucket(bucket);
+    sum_bucket(bucket);
+    // x (1/g) in the bucket's type: for float the same product as 1.0f / g, as before.
+    if (scale != 1.0) bucket.mul_(bucket.scalar_type() == torch::kFloat
+                                      ? static_cast<double>(1.0f / static_cast<float>(size_))
+                                      : scale);
     int64_t off = 0;
     for (size_t i = first; i < last; ++i) {
       auto& t = tensors[i];
@@ -83,17 +102,17 @@ class MpiReducer final : public GradientReducer {
   MpiReducer(MPI_Comm comm, std::size_t bucket_bytes) : GradientReducer(comm, bucket_bytes) {}
 
  protected:
-  void average_bucket(torch::Tensor& flat) override {
+  void sum_bucket(torch::Tensor& flat) override {
     const auto count = static_cast<std::size_t>(flat.numel());
     GBM_CHECK(count <= static_cast<std::size_t>(std::numeric_limits<int>::max()),
               "MPI reducer: bucket too large");
+    const bool dbl = flat.scalar_type() == torch::kDouble;
+    GBM_CHECK(dbl || flat.scalar_type() == torch::kFloat,
+              "MPI reducer: float or double buckets, got " << flat.scalar_type());
     // The CPU reducer: a CUDA bucket goes through host memory (use nccl to avoid that).
     auto host = flat.is_cpu() ? flat : flat.cpu();
-    float* data = host.data_ptr<float>();
-    GBM_MPI_CHECK(MPI_Allreduce(MPI_IN_PLACE, data, static_cast<int>(count), MPI_FLOAT, MPI_SUM,
-                                comm_));
-    const float inv = 1.0f / static_cast<float>(size());
-    for (std::size_t i = 0; i < count; ++i) data[i] *= inv;
+    GBM_MPI_CHECK(MPI_Allreduce(MPI_IN_PLACE, host.data_ptr(), static_cast<int>(count),
+                                dbl ? MPI_DOUBLE : MPI_FLOAT, MPI_SUM, comm_));
     if (!flat.is_cpu()) flat.copy_(host);
   }
 };

@@ -14,7 +14,10 @@
 // BatchNorm: layers in training mode normalise with the statistics of the micro-batch they
 // see (as PyTorch DDP without SyncBatchNorm); see MriTrainOptions::micro_batches for how a
 // g-rank run and a 1-rank run see the same micro-batches. Running statistics are averaged
-// across ranks (average_buffers) so that every rank ends with identical state.
+// across ranks (average) so that every rank ends with identical state.
+// Every collective on the training's tensors goes through this seam: gradients and BatchNorm
+// statistics (average), the epoch's loss and the validation probabilities (sum). A backend
+// only sums a flat bucket; averaging is that sum times 1/g.
 #include <mpi.h>
 
 #include <cstddef>
@@ -39,8 +42,11 @@ class GradientReducer {
   virtual ~GradientReducer() = default;
   // Averages the gradients of `params` over the ranks of the communicator, in place.
   void average_gradients(const std::vector<torch::Tensor>& params);
-  // Averages float tensors in place (e.g. BatchNorm running statistics).
+  // Averages float tensors in place (e.g. BatchNorm running statistics); others are left alone.
   void average(const std::vector<torch::Tensor>& tensors);
+  // Sums float and double tensors in place over the ranks (the epoch's loss, the validation
+  // probabilities that each rank filled in part); others are refused.
+  void sum(const std::vector<torch::Tensor>& tensors);
   int rank() const { return rank_; }
   int size() const { return size_; }
   // The task's communicator (MPI_COMM_NULL for a lone process), e.g. for mpi::agree_or_throw.
@@ -48,13 +54,14 @@ class GradientReducer {
 
  protected:
   GradientReducer(MPI_Comm comm, std::size_t bucket_bytes);
-  // Sum-all-reduce of a flat float bucket in place, divided by size(): the backend's only job.
-  // The bucket lives on the device of the tensors it packs (no host staging by the base).
-  virtual void average_bucket(torch::Tensor& flat) = 0;
+  // Sum-all-reduce of a flat float or double bucket in place: the backend's only job. The
+  // bucket lives on the device of the tensors it packs (no host staging by the base).
+  virtual void sum_bucket(torch::Tensor& flat) = 0;
   MPI_Comm comm_;
 
  private:
-  void average_packed(const std::vector<torch::Tensor>& tensors);
+  // Packs tensors of one dtype into buckets, sums each, times `scale` unless it is 1.
+  void reduce_packed(const std::vector<torch::Tensor>& tensors, double scale);
   std::size_t bucket_floats_;
   int rank_ = 0, size_ = 1;
 };

@@ -1,7 +1,8 @@
 // NCCL gradient reducer (compiled only when GBMSWEEP_HAS_NCCL). Buckets are flat CUDA tensors
-// (GradientReducer packs them on the gradients' device) and are averaged in place with
-// ncclAllReduce(ncclAvg): no host staging. The communicator is made from an ncclUniqueId that
-// rank 0 of the task's MPI communicator creates and broadcasts over it.
+// (GradientReducer packs them on the gradients' device) and are summed in place with
+// ncclAllReduce(ncclSum) (the base scales an average by 1/g): no host staging. The
+// communicator is made from an ncclUniqueId that rank 0 of the task's MPI communicator creates
+// and broadcasts over it.
 //
 // Streams: the all-reduce is enqueued on the legacy default stream, the stream LibTorch's
 // kernels use unless a caller sets another; so it is ordered after the backward pass that
@@ -84,15 +85,16 @@ class NcclReducer final : public GradientReducer {
   ~NcclReducer() override { ncclCommDestroy(nccl_); }
 
  protected:
-  void average_bucket(torch::Tensor& flat) override {
-    GBM_CHECK(flat.is_cuda() && flat.is_contiguous() && flat.scalar_type() == torch::kFloat,
-              "NCCL reducer: buckets must be contiguous float CUDA tensors (device = \"cuda\"), "
-              "got " << flat.device());
+  void sum_bucket(torch::Tensor& flat) override {
+    const bool dbl = flat.scalar_type() == torch::kDouble;
+    GBM_CHECK(flat.is_cuda() && flat.is_contiguous() && (dbl || flat.scalar_type() == torch::kFloat),
+              "NCCL reducer: buckets must be contiguous float or double CUDA tensors (device = "
+              "\"cuda\"), got " << flat.scalar_type() << " on " << flat.device());
     GBM_CHECK(flat.device().index() == device_,
               "NCCL reducer: bucket on " << flat.device() << ", communicator on cuda:" << device_);
-    float* data = flat.data_ptr<float>();
-    GBM_NCCL_CHECK(ncclAllReduce(data, data, static_cast<std::size_t>(flat.numel()), ncclFloat,
-                                 ncclAvg, nccl_, cudaStreamLegacy));
+    void* data = flat.data_ptr();
+    GBM_NCCL_CHECK(ncclAllReduce(data, data, static_cast<std::size_t>(flat.numel()),
+                                 dbl ? ncclDouble : ncclFloat, ncclSum, nccl_, cudaStreamLegacy));
   }
 
  private:

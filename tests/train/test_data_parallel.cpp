@@ -227,3 +227,20 @@ BOOST_AUTO_TEST_CASE(a_failing_rank_does_not_leave_its_peers_waiting) {
   GBM_MPI_CHECK(MPI_Allreduce(&one, &sum, 1, MPI_INT, MPI_SUM, MPI_COMM_WORLD));
   BOOST_TEST(sum == g);
 }
+
+// The reducer's sum (the epoch's loss in double, the validation probabilities in float): every
+// rank ends with the sum over ranks, each dtype in its own bucket; integer tensors are refused.
+BOOST_AUTO_TEST_CASE(reducer_sums_float_and_double_tensors) {
+  const int g = gbmsweep::mpi::size(MPI_COMM_WORLD), r = gbmsweep::mpi::rank(MPI_COMM_WORLD);
+  auto reducer = make_reducer({gbmsweep::Reducer::Mpi, 16}, MPI_COMM_WORLD);  // 4-float buckets
+  auto loss = torch::full({}, 0.1 * (r + 1), torch::kDouble);
+  auto probs = torch::full({3, 2}, static_cast<float>(r + 1));
+  reducer->sum({loss, probs});
+  double want = 0;
+  for (int k = 0; k < g; ++k) want += 0.1 * (k + 1);
+  BOOST_TEST(loss.item<double>() == want);  // summed in double (at most one addition: exact)
+  BOOST_TEST(torch::equal(probs, torch::full({3, 2}, static_cast<float>(g * (g + 1) / 2))));
+  if (g > 1) {
+    BOOST_CHECK_THROW(reducer->sum({torch::ones({2}, torch::kLong)}), gbmsweep::Error);
+  }
+}
