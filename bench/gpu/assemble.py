@@ -5,7 +5,8 @@ Per step: exit code, seconds, the tail of its output; tests: the rel_err lines t
 cases print, Boost.Test's verdict and skip messages; benchmarks: the JSON line and the peak
 GPU memory nvidia-smi saw (whole process, context included). Then the issue-15 targets:
 ours / reference per model, ResNet50 bf16 <= 60 ms, SpotTune bf16 <= 100 ms, eval <= 0.3x;
-ours' achieved TFLOP/s from the reference's FLOP count of the same model, shape and batch.
+ours' TFLOP/s from its own FLOP count (the bench's JSON) and from the reference's FLOP count
+of the same model, shape and batch (torch.utils.flop_counter).
 Standard library only (runs under any python3).
 """
 import argparse
@@ -98,8 +99,10 @@ def main():
             ours = b.get('ours_%s_%s' % (model, p))
             if not ours:
                 continue
+            # Ours prints its own count (gflop_per_call, tflops); the reference's
+            # torch.utils.flop_counter count of its model gives a second TFLOP/s.
             if ref and ref.get('flops_per_call'):
-                ours['tflops'] = ref['flops_per_call'] / ours['median_s'] / 1e12
+                ours['tflops_by_reference_count'] = ref['flops_per_call'] / ours['median_s'] / 1e12
                 ours['flops_per_call_from_reference'] = ref['flops_per_call']
             if ref:
                 r = ours['median_s'] / ref['median_s']

@@ -87,6 +87,14 @@ void print(const train::BenchStepOptions& o, const train::BenchTimes& t, bool ev
   // Issue 15 item 9's units; eval-samples: one call = `samples` draws of `batch` images.
   j["ms_per_step"] = 1e3 * t.median_s;
   j["volumes_per_s"] = t.median_s > 0 ? static_cast<double>(o.batch) / t.median_s : 0.0;
+  // FLOPs counted from the layer shapes (train/bench_step.cpp: PyTorch's convention).
+  j["gflop_per_call"] = t.flops_per_call / 1e9;
+  j["tflops"] = t.median_s > 0 ? t.flops_per_call / t.median_s / 1e12 : 0.0;
+  if (t.peak_gpu_allocated_mb >= 0) {
+    j["peak_gpu_allocated_mb"] = t.peak_gpu_allocated_mb;
+    j["peak_gpu_reserved_mb"] = t.peak_gpu_reserved_mb;
+  }
+  j["device_name"] = t.device_name;
   std::cout << j.dump() << std::endl;
 }
 

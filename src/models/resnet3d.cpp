@@ -220,6 +220,53 @@ void ResNet3DImpl::reset() {
   }
 }
 
+namespace {
+
+// One convolution on an input of spatial size `in` (per image): its FLOPs, and `in` becomes
+// the output size.
+double conv_flops(const nn::Conv3dImpl& c, std::array<int64_t, 3>& in) {
+  const auto& o = c.options;
+  const auto* pad = compat::get_if<torch::ExpandingArray<3>>(&o.padding());
+  GBM_CHECK(pad, "forward_flops: convolution padding must be explicit");
+  double voxels = 1;
+  for (int d = 0; d < 3; ++d) {
+    const int64_t k = (*o.kernel_size())[d], s = (*o.stride())[d], dil = (*o.dilation())[d];
+    in[d] = (in[d] + 2 * (**pad)[d] - dil * (k - 1) - 1) / s + 1;
+    voxels *= static_cast<double>(in[d]);
+  }
+  double taps = static_cast<double>(o.in_channels() / o.groups());
+  for (int d = 0; d < 3; ++d) taps *= static_cast<double>((*o.kernel_size())[d]);
+  return 2.0 * voxels * static_cast<double>(o.out_channels()) * taps;
+}
+
+}  // namespace
+
+double ForwardFlops::total() const {
+  double t = stem + fc;
+  for (double b : blocks) t += b;
+  return t;
+}
+
+ForwardFlops forward_flops(const ResNet3DImpl& net, std::array<int64_t, 3> shape) {
+  ForwardFlops f;
+  f.stem = conv_flops(*net.conv1, shape);
+  for (auto& n : shape) n = (n + 2 * 1 - 3) / 2 + 1;  // stem(): max_pool3d(3, 2, 1)
+  for (const auto& b : net.blocks()) {
+    const auto in = shape;
+    double flops = 0;
+    for (const auto& m : b->children()) {
+      if (const auto* c = m->as<nn::Conv3d>()) flops += conv_flops(*c, shape);  // conv1..3
+      if (const auto* s = m->as<nn::Sequential>()) {  // the shortcut convolution, on the input
+        auto sin = in;
+        flops += conv_flops(*(*s)[0]->as<nn::Conv3d>(), sin);
+      }
+    }
+    f.blocks.push_back(flops);
+  }
+  f.fc = 2.0 * static_cast<double>(net.fc->weight.numel());
+  return f;
+}
+
 torch::Tensor ResNet3DImpl::stem(const torch::Tensor& x) {
   auto y = torch::relu(bn1(conv3d(*conv1, x)));
   return torch::max_pool3d(y, 3, 2, 1);

@@ -5,6 +5,7 @@
 // segmentation head `conv_seg` instead) and a `width` knob (MedicalNet = 64) for tiny tests.
 #include <torch/torch.h>
 
+#include <array>
 #include <vector>
 
 namespace gbmsweep::models {
@@ -115,6 +116,17 @@ class ResNet3DImpl : public torch::nn::Cloneable<ResNet3DImpl> {
   ResNet3DOptions options_;
 };
 TORCH_MODULE(ResNet3D);
+
+// Convolution and classifier FLOPs of one image's forward pass (2 per multiply-add, from the
+// layers' options and the spatial sizes they see; BatchNorm, ReLU, pooling and the residual
+// adds are not counted: about 1 % at MedicalNet widths). For `gbmsweep bench`'s TFLOP/s.
+struct ForwardFlops {
+  double stem = 0;             // conv1 (the max-pool's size change is followed)
+  std::vector<double> blocks;  // each residual block, shortcut convolution included
+  double fc = 0;
+  double total() const;
+};
+ForwardFlops forward_flops(const ResNet3DImpl& net, std::array<int64_t, 3> shape);
 
 // Copies every parameter and buffer of `src` into the same-named one of `dst` (no autograd).
 void copy_state(torch::nn::Module& dst, const torch::nn::Module& src);

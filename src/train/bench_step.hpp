@@ -30,6 +30,12 @@ struct BenchTimes {
   double median_s = 0, min_s = 0, peak_rss_mb = 0;
   // Process CPU time (all threads) per call: robust on a machine shared with other jobs.
   double median_cpu_s = 0;
+  // FLOPs of one call, counted from the layer shapes (bench_step.cpp says how), for TFLOP/s.
+  double flops_per_call = 0;
+  // CUDA: peak bytes of LibTorch's caching allocator over the warm-up and timed calls
+  // (allocated: tensors; reserved: what it holds from the driver), in MiB; -1 on the CPU.
+  double peak_gpu_allocated_mb = -1, peak_gpu_reserved_mb = -1;
+  std::string device_name;  // the GPU's name, or the CPU's model name
 };
 
 // One full training step (agent, policy, main network, loss, backward, both optimiser steps)

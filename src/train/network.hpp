@@ -67,6 +67,10 @@ class Network {
   std::vector<torch::Tensor> training_batchnorm_stats();
   torch::nn::Module& module();
   const NetworkSpec& spec() const { return spec_; }
+  // The ResNet (SpotTune: its frozen backbone, whose blocks the fine-tuned ones copy) and
+  // SpotTune's agent (nullptr otherwise): for FLOP counts.
+  const models::ResNet3DImpl& backbone() const { return spot_ ? *spot_->backbone : *resnet_; }
+  const models::ResNet3DImpl* agent() const { return spot_ ? spot_->agent.get() : nullptr; }
 
   // Checkpoint: {"meta": spec JSON, "state": name -> tensor}, zip format, atomic. Saved from
   // host copies; load() gives a network on the CPU (then to()).

@@ -152,3 +152,26 @@ BOOST_AUTO_TEST_CASE(folded_block_matches_eval_block) {
     }
   }
 }
+
+// forward_flops against an independent count (a Python walk of METHODS.md's layer table: stem
+// 7^3/2, max-pool 3/2/1, stages [3,4,6,3] x widths [64..512] x expansion 4, strides [1,2,1,1],
+// dilations [1,1,2,4], shortcut B) at the paper's 70x86x86: exact integers of multiply-adds x2.
+BOOST_AUTO_TEST_CASE(forward_flops_match_an_independent_count_at_the_paper_shape) {
+  using gbmsweep::models::ResNet3D;
+  using gbmsweep::models::ResNet3DOptions;
+  ResNet3DOptions o50;
+  o50.depth = 50;
+  const auto f50 = gbmsweep::models::forward_flops(*ResNet3D(o50), {70, 86, 86});
+  BOOST_TEST(f50.stem == 2841247360.0);
+  BOOST_REQUIRE(f50.blocks.size() == 16u);
+  BOOST_TEST(f50.blocks[0] == 2569273344.0);  // with its shortcut convolution
+  BOOST_TEST(f50.blocks[1] == 2497904640.0);
+  BOOST_TEST(f50.fc == 2.0 * 2048);
+  BOOST_TEST(f50.total() - f50.fc == 110322515584.0);
+  ResNet3DOptions o10;
+  o10.depth = 10;
+  const auto f10 = gbmsweep::models::forward_flops(*ResNet3D(o10), {70, 86, 86});
+  BOOST_TEST(f10.total() - f10.fc == 37419384448.0);
+  BOOST_TEST(gbmsweep::models::forward_flops(*ResNet3D(o50), {24, 28, 28}).total() - f50.fc ==
+             4756678656.0);
+}
