@@ -156,6 +156,7 @@ NetworkSpec spec_for(const BenchStepOptions& o) {
   NetworkSpec s;
   s.network = o.model;
   s.depth = o.depth;
+  if (o.model == MriNetwork::SpotTune) s.bn = o.bn;
   return s;
 }
 
