@@ -4,6 +4,7 @@
 #include <torch/torch.h>
 #include <torch/version.h>
 
+#include <memory>
 #include <sstream>
 #include <string>
 #include <type_traits>
@@ -31,6 +32,23 @@ typename StateMap::key_type state_key(const StateMap&, const torch::Tensor& p) {
     os << p.unsafeGetTensorImpl();
     return os.str();
   }
+}
+
+// Parameter `p`'s entry in an Adam optimiser's state map, made as torch::optim::Adam::step makes
+// it (step 0, zero moments, here in `format`) the first time: for our Adam variants.
+template <class StateMap>
+torch::optim::AdamParamState& adam_state(StateMap& state, const torch::Tensor& p,
+                                         c10::MemoryFormat format) {
+  const auto key = state_key(state, p);
+  auto it = state.find(key);
+  if (it == state.end()) {
+    auto s = std::make_unique<torch::optim::AdamParamState>();
+    s->step(0);
+    s->exp_avg(torch::zeros_like(p, format));
+    s->exp_avg_sq(torch::zeros_like(p, format));
+    it = state.emplace(key, std::move(s)).first;
+  }
+  return static_cast<torch::optim::AdamParamState&>(*it->second);
 }
 
 }  // namespace gbmsweep::models::compat

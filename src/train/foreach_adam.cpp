@@ -1,7 +1,6 @@
 #include "train/foreach_adam.hpp"
 
 #include <cmath>
-#include <memory>
 #include <vector>
 
 #include "common/error.hpp"
@@ -24,16 +23,7 @@ torch::Tensor ForeachAdam::step(LossClosure closure) {
     std::vector<c10::Scalar> sqrt_bc2, neg_step;  // per parameter: step counts may differ
     for (auto& p : group.params()) {
       if (!p.grad().defined()) continue;  // as torch::optim::Adam: no gradient, no step
-      const auto key = models::compat::state_key(state(), p);
-      auto it = state().find(key);
-      if (it == state().end()) {
-        auto s = std::make_unique<torch::optim::AdamParamState>();
-        s->step(0);
-        s->exp_avg(torch::zeros_like(p, torch::MemoryFormat::Preserve));
-        s->exp_avg_sq(torch::zeros_like(p, torch::MemoryFormat::Preserve));
-        it = state().emplace(key, std::move(s)).first;
-      }
-      auto& s = static_cast<torch::optim::AdamParamState&>(*it->second);
+      auto& s = models::compat::adam_state(state(), p, torch::MemoryFormat::Preserve);
       s.step(s.step() + 1);
       // torch::optim::Adam's scalars, computed on the host as it does.
       const double bc1 = 1 - std::pow(beta1, s.step()), bc2 = 1 - std::pow(beta2, s.step());

@@ -77,16 +77,7 @@ torch::Tensor FusedAdam::step(LossClosure closure) {
     GBM_CHECK(!o.amsgrad(), "FusedAdam: amsgrad is not supported");
     for (auto& p : group.params()) {
       if (!p.grad().defined()) continue;
-      const auto key = models::compat::state_key(state(), p);
-      auto it = state().find(key);
-      if (it == state().end()) {
-        auto s = std::make_unique<torch::optim::AdamParamState>();
-        s->step(0);
-        s->exp_avg(torch::zeros_like(p, torch::MemoryFormat::Contiguous));
-        s->exp_avg_sq(torch::zeros_like(p, torch::MemoryFormat::Contiguous));
-        it = state().emplace(key, std::move(s)).first;
-      }
-      auto& s = static_cast<torch::optim::AdamParamState&>(*it->second);
+      auto& s = models::compat::adam_state(state(), p, torch::MemoryFormat::Contiguous);
       s.step(s.step() + 1);
       auto grad = p.grad();
       auto& m = s.exp_avg();
