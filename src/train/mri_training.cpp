@@ -47,6 +47,19 @@ torch::Tensor label_tensor(const VolumeBatchSet& s, const torch::Device& device 
   return torch::tensor(s.labels, torch::kFloat).to(device);
 }
 
+// For a task's error: which pass, network and device, the batches (CUDA's own first line names
+// the bytes it asked for when memory ran out).
+std::string describe_prediction_failure(const std::exception& e, const char* pass,
+                                        const Network& net, int64_t batch,
+                                        const torch::Tensor& x, int64_t samples) {
+  std::ostringstream os;
+  os << pass << " of " << to_string(net.spec().network) << " on " << net.device()
+     << " failed (batches of " << batch << " images of " << x.sizes().slice(1) << ", "
+     << samples << " Gumbel draw(s) each): ";
+  const std::string what = e.what();
+  return os.str() + what.substr(0, what.find('\n'));  // c10 appends its backtrace
+}
+
 // Probabilities [N, S] of all images, on the host; batches are dealt round-robin to the
 // reducer's ranks and summed back through it (exact: each entry is written by one rank), so the
 // result does not depend on the rank count. Collected on the device and copied back once.
@@ -66,12 +79,7 @@ torch::Tensor predict(Network& net, const torch::Tensor& x, const torch::Tensor&
       out.slice(0, b, e).copy_(net.probabilities(x.slice(0, b, e), g));
     }
   } catch (const std::exception& e) {
-    std::ostringstream os;
-    os << "validation of " << to_string(net.spec().network) << " on " << net.device()
-       << " failed (batches of " << kPredictBatch << " images of " << x.sizes().slice(1)
-       << ", " << S << " Gumbel draws each): ";
-    const std::string what = e.what();
-    failure = os.str() + what.substr(0, what.find('\n'));  // c10 appends its backtrace
+    failure = describe_prediction_failure(e, "validation", net, kPredictBatch, x, S);
   }
   mpi::agree_or_throw(failure, "in validation", reducer.comm());
   reducer.sum({out});
@@ -265,10 +273,14 @@ Predictions evaluate_mri_model(const MriEvalOptions& o, const std::string& check
   auto probs = torch::zeros({n, net.stochastic() ? gumbel.size(0) : 1},
                             torch::TensorOptions(torch::kFloat).device(net.device()));
   const int64_t bs = std::max(1, o.batch);
-  for (int64_t b = 0; b < n; b += bs) {
-    const int64_t e = std::min(n, b + bs);
-    auto g = net.stochastic() ? gumbel.slice(1, b, e) : torch::Tensor();
-    probs.slice(0, b, e).copy_(net.probabilities(X.slice(0, b, e), g));
+  try {
+    for (int64_t b = 0; b < n; b += bs) {
+      const int64_t e = std::min(n, b + bs);
+      auto g = net.stochastic() ? gumbel.slice(1, b, e) : torch::Tensor();
+      probs.slice(0, b, e).copy_(net.probabilities(X.slice(0, b, e), g));
+    }
+  } catch (const std::exception& e) {
+    GBM_THROW(describe_prediction_failure(e, "evaluation", net, bs, X, probs.size(1)));
   }
   return make_predictions("test", test, probs.cpu(), net.stochastic());
 }
