@@ -37,11 +37,12 @@ std::array<int64_t, 3> parse_shape(const std::string& s) {
 bool parse_step_options(const std::string& name, const Args& args, bool eval,
                         train::BenchStepOptions& o) {
   po::options_description opts("options");
-  std::string shape = "24,28,28", device = "cpu", precision = "fp32", model = "spottune";
+  std::string shape = "24,28,28", device = "cpu", precision = "fp32", model = "spottune",
+              bn = "frozen";
   auto add = opts.add_options();
   if (!eval) add("model", po::value(&model)->default_value(model), "spottune | resnet");
   if (!eval)
-    add("bn", po::value(&o.bn)->default_value(o.bn),
+    add("bn", po::value(&bn)->default_value(bn),
         "SpotTune's BatchNorm: frozen | train (mri.train.bn; train: both branches with autograd, "
         "as the reference code and the paper sweep)");
   add("depth", po::value(&o.depth)->default_value(o.depth), "10 | 18 | 34 | 50");
@@ -59,7 +60,8 @@ bool parse_step_options(const std::string& name, const Args& args, bool eval,
   if (model != "spottune" && model != "resnet")
     throw UsageError{"--model must be spottune or resnet"};
   o.model = model == "spottune" ? MriNetwork::SpotTune : MriNetwork::ResNetRandom;
-  if (o.bn != "frozen" && o.bn != "train") throw UsageError{"--bn must be frozen or train"};
+  if (bn != "frozen" && bn != "train") throw UsageError{"--bn must be frozen or train"};
+  o.bn = parse_batchnorm_mode(bn, "--bn");
   if (o.depth != 10 && o.depth != 18 && o.depth != 34 && o.depth != 50)
     throw UsageError{"--depth must be 10, 18, 34 or 50"};
   if (o.batch < 1 || o.threads < 1 || o.steps < 1 || o.samples < 1)
@@ -85,7 +87,7 @@ void print(const train::BenchStepOptions& o, const train::BenchTimes& t, bool ev
                       {"device", to_string(o.device)},
                       {"precision", to_string(o.precision)}};
   if (eval) j["samples"] = o.samples;
-  if (!eval && !resnet) j["bn"] = o.bn;
+  if (!eval && !resnet) j["bn"] = to_string(o.bn);
   j["median_s"] = t.median_s;
   j["min_s"] = t.min_s;
   j["peak_rss_mb"] = t.peak_rss_mb;

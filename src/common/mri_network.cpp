@@ -35,4 +35,20 @@ MriNetwork parse_mri_network(const std::string& s, const std::string& where) {
   throw InputError(where, "network '" + s + "' is not one of " + allowed);
 }
 
+const char* to_string(BatchNormMode m) { return m == BatchNormMode::Train ? "train" : "frozen"; }
+
+BatchNormMode parse_batchnorm_mode(const std::string& s, const std::string& where) {
+  for (BatchNormMode m : {BatchNormMode::Frozen, BatchNormMode::Train})
+    if (s == to_string(m)) return m;
+  throw InputError(where, "BatchNorm mode '" + s + "' is not one of frozen, train");
+}
+
+const char* to_string(InitMode m) { return m == InitMode::Uniform ? "uniform" : "medicalnet"; }
+
+InitMode parse_init_mode(const std::string& s, const std::string& where) {
+  for (InitMode m : {InitMode::MedicalNet, InitMode::Uniform})
+    if (s == to_string(m)) return m;
+  throw InputError(where, "initialisation '" + s + "' is not one of medicalnet, uniform");
+}
+
 }  // namespace gbmsweep

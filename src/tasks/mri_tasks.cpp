@@ -201,8 +201,9 @@ TaskResult mri_train(const TaskContext& ctx) {
   o.selection = t["selection"].get<std::string>();
   if (t.contains("transfer_trainable_blocks"))
     o.transfer_trainable_blocks = t["transfer_trainable_blocks"].get<int>();
-  o.bn = t.value("bn", std::string("frozen"));  // absent: the default (plan.cpp, add_unless)
-  o.init = t.value("init", std::string("medicalnet"));
+  // Absent: the default (plan.cpp keeps defaults out of the key).
+  o.bn = parse_batchnorm_mode(t.value("bn", std::string("frozen")), ctx.spec->name);
+  o.init = parse_init_mode(t.value("init", std::string("medicalnet")), ctx.spec->name);
   o.threshold = p["threshold"].get<double>();
   o.seed = ctx.seed;
   o.threads = ctx.threads;

@@ -22,9 +22,9 @@ struct BenchStepOptions {
   // Non-empty: one more call after the timed ones under the autograd profiler, written to this
   // file as a chrome://tracing JSON (op names, shapes, durations).
   std::string profile;
-  // SpotTune's BatchNorm, as mri.train.bn: "frozen" (the row-split forward) or "train" (both
+  // SpotTune's BatchNorm, as mri.train.bn: Frozen (the row-split forward) or Train (both
   // branches with autograd: the reference code and sweeps/mgmt_paper.toml).
-  std::string bn = "frozen";
+  BatchNormMode bn = BatchNormMode::Frozen;
   Device device;                        // resolved (gbmsweep bench --device)
   Precision precision = Precision::Fp32;
 };

@@ -52,13 +52,13 @@ struct MriTrainOptions {
   // micro_batches / g micro-batches to each rank (gradients accumulate), so the same
   // micro_batches gives the same training on any rank count dividing it. 0 = the rank count.
   int micro_batches = 0;
-  // BatchNorm of the pretrained networks (spottune, resnet_transfer): "frozen" keeps
-  // MedicalNet's running statistics (eval mode); "train" normalises with batch statistics and
+  // BatchNorm of the pretrained networks (spottune, resnet_transfer): Frozen keeps
+  // MedicalNet's running statistics (eval mode); Train normalises with batch statistics and
   // updates them, as the reference code's model.train() does. resnet_random always trains.
-  std::string bn = "frozen";
-  // resnet_random's initialisation: "medicalnet" (Kaiming normal, fan_out) or "uniform"
+  BatchNormMode bn = BatchNormMode::Frozen;
+  // resnet_random's initialisation: MedicalNet (Kaiming normal, fan_out) or Uniform
   // (PyTorch's default U(±1/sqrt(fan_in)) for every conv and linear layer; paper II.C).
-  std::string init = "medicalnet";
+  InitMode init = InitMode::MedicalNet;
   // Where to train (TaskContext::device) and in which arithmetic (see common/device.hpp). The
   // training and validation sets go to the device once; batches are sliced there.
   Device device;

@@ -24,7 +24,7 @@ nlohmann::json NetworkSpec::to_json() const {
           {"width", width},         {"agent_width", agent_width},
           {"in_channels", in_channels}, {"tau", tau},
           {"transfer_trainable_blocks", transfer_trainable_blocks},
-          {"bn", bn}, {"init", init}};
+          {"bn", to_string(bn)}, {"init", to_string(init)}};
 }
 
 NetworkSpec NetworkSpec::from_json(const nlohmann::json& j, const std::string& where) {
@@ -37,8 +37,9 @@ NetworkSpec NetworkSpec::from_json(const nlohmann::json& j, const std::string& w
   s.in_channels = j.at("in_channels").get<int64_t>();
   s.tau = j.at("tau").get<double>();
   s.transfer_trainable_blocks = j.at("transfer_trainable_blocks").get<int>();
-  s.bn = j.value("bn", std::string("frozen"));  // checkpoints from before the option
-  s.init = j.value("init", std::string("medicalnet"));
+  // Checkpoints from before the options hold neither: the defaults.
+  s.bn = parse_batchnorm_mode(j.value("bn", std::string("frozen")), where);
+  s.init = parse_init_mode(j.value("init", std::string("medicalnet")), where);
   return s;
 }
 
@@ -66,10 +67,6 @@ void init_uniform(torch::nn::Module& m) {
 }  // namespace
 
 Network::Network(const NetworkSpec& spec) : spec_(spec) {
-  GBM_CHECK(spec.bn == "frozen" || spec.bn == "train",
-            "unknown BatchNorm mode '" << spec.bn << "' (frozen or train)");
-  GBM_CHECK(spec.init == "medicalnet" || spec.init == "uniform",
-            "unknown initialisation '" << spec.init << "' (medicalnet or uniform)");
   if (spec.network == MriNetwork::SpotTune) {
     SpotTuneOptions o;
     o.depth = spec.depth;
@@ -84,7 +81,7 @@ Network::Network(const NetworkSpec& spec) : spec_(spec) {
     o.in_channels = spec.in_channels;
     o.width = spec.width;
     resnet_ = ResNet3D(o);
-    if (spec.network == MriNetwork::ResNetRandom && spec.init == "uniform") init_uniform(*resnet_);
+    if (spec.network == MriNetwork::ResNetRandom && spec.init == InitMode::Uniform) init_uniform(*resnet_);
   }
   if (spec.network == MriNetwork::ResNetTransfer) {
     const int n = static_cast<int>(resnet_->blocks().size());
@@ -130,7 +127,7 @@ torch::Tensor Network::on_device(const torch::Tensor& x) const {
 }
 
 void Network::set_training(bool on) {
-  if (spec_.bn == "train") {
+  if (spec_.bn == BatchNormMode::Train) {
     module().torch::nn::Module::train(on);  // every BatchNorm, frozen copies too (model.train())
   } else if (spot_) {
     spot_->train(on);
@@ -149,7 +146,7 @@ torch::Tensor Network::train_logits(const torch::Tensor& x_in, const torch::Tens
                                                        gumbel.to(device_), spec_.tau);
     // Training-mode BatchNorm needs the whole batch through both branches (the reference
     // formulation): the row-split forward would normalise each branch's rows on their own.
-    if (spec_.bn == "train") return spot_->forward_naive(x, policy).to(torch::kFloat);
+    if (spec_.bn == BatchNormMode::Train) return spot_->forward_naive(x, policy).to(torch::kFloat);
     return spot_->forward(x, policy).to(torch::kFloat);
   }
   return resnet_->forward(x).squeeze(1).to(torch::kFloat);

@@ -26,8 +26,8 @@ struct NetworkSpec {
   int64_t in_channels = 1;
   double tau = 100.0;
   int transfer_trainable_blocks = 0;
-  std::string bn = "frozen";      // "frozen" | "train" (MriTrainOptions::bn)
-  std::string init = "medicalnet";  // "medicalnet" | "uniform" (MriTrainOptions::init)
+  BatchNormMode bn = BatchNormMode::Frozen;  // MriTrainOptions::bn
+  InitMode init = InitMode::MedicalNet;      // MriTrainOptions::init
   nlohmann::json to_json() const;
   // Meta as saved (to_json); an unknown network throws InputError naming `where`.
   static NetworkSpec from_json(const nlohmann::json& j, const std::string& where);
@@ -51,7 +51,7 @@ class Network {
 
   // Training mode for what trains with batch statistics (resnet_random, the SpotTune agent);
   // pretrained backbones keep their running statistics (eval-mode BatchNorm) unless
-  // spec.bn == "train", which puts the whole network in training mode (reference code).
+  // spec.bn is Train, which puts the whole network in training mode (reference code).
   void set_training(bool on);
 
   // Logits [n] for a training step; `gumbel` [n, L, 2] for SpotTune (ignored otherwise).

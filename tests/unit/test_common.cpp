@@ -232,6 +232,25 @@ BOOST_AUTO_TEST_CASE(reducer_strings_become_an_enum_and_auto_follows_the_device)
   BOOST_TEST((resolve_reducer(Reducer::Nccl, cpu, false, 1) == Reducer::Nccl));  // make_reducer refuses
 }
 
+// mri.train.bn and mri.train.init become enums once (the task, a checkpoint's meta, bench).
+BOOST_AUTO_TEST_CASE(batchnorm_and_init_modes_round_trip_and_unknown_ones_name_the_source) {
+  for (const char* name : {"frozen", "train"})
+    BOOST_TEST(std::string(to_string(parse_batchnorm_mode(name, "x"))) == name);
+  for (const char* name : {"medicalnet", "uniform"})
+    BOOST_TEST(std::string(to_string(parse_init_mode(name, "x"))) == name);
+  BOOST_TEST((parse_batchnorm_mode("train", "x") == BatchNormMode::Train));
+  BOOST_TEST((parse_init_mode("uniform", "x") == InitMode::Uniform));
+  try {
+    parse_batchnorm_mode("sync", "model.pt");
+    BOOST_FAIL("no error");
+  } catch (const InputError& e) {
+    const std::string what = e.what();
+    BOOST_TEST(what.find("model.pt") != std::string::npos, what);
+    BOOST_TEST(what.find("frozen, train") != std::string::npos, what);
+  }
+  BOOST_CHECK_THROW(parse_init_mode("kaiming", "model.pt"), InputError);
+}
+
 BOOST_AUTO_TEST_CASE(network_names_round_trip_and_unknown_ones_name_the_source) {
   BOOST_TEST(mri_network_names().size() == 3u);
   for (const auto& name : mri_network_names())
