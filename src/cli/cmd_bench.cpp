@@ -60,7 +60,6 @@ bool parse_step_options(const std::string& name, const Args& args, bool eval,
   if (model != "spottune" && model != "resnet")
     throw UsageError{"--model must be spottune or resnet"};
   o.model = model == "spottune" ? MriNetwork::SpotTune : MriNetwork::ResNetRandom;
-  if (bn != "frozen" && bn != "train") throw UsageError{"--bn must be frozen or train"};
   o.bn = parse_batchnorm_mode(bn, "--bn");
   if (o.depth != 10 && o.depth != 18 && o.depth != 34 && o.depth != 50)
     throw UsageError{"--depth must be 10, 18, 34 or 50"};

@@ -48,9 +48,9 @@ void agree_or_throw(const std::string& failure, const std::string& what, MPI_Com
     } mine{failure.empty() ? 1 : 0, rank(comm)}, all{1, 0};
     GBM_MPI_CHECK(MPI_Allreduce(&mine, &all, 1, MPI_2INT, MPI_MINLOC, comm));
     if (all.ok) return;
-    GBM_CHECK(failure.empty(), failure);
-    GBM_THROW("rank " << all.rank << " of this task's " << n << " failed " << what
-                      << " (its own message says why); this rank stops with it");
+    if (failure.empty())
+      GBM_THROW("rank " << all.rank << " of this task's " << n << " failed " << what
+                        << " (its own message says why); this rank stops with it");
   }
   GBM_CHECK(failure.empty(), failure);
 }

@@ -55,9 +55,8 @@ std::string describe_prediction_failure(const std::exception& e, const char* pas
   std::ostringstream os;
   os << pass << " of " << to_string(net.spec().network) << " on " << net.device()
      << " failed (batches of " << batch << " images of " << x.sizes().slice(1) << ", "
-     << samples << " Gumbel draw(s) each): ";
-  const std::string what = e.what();
-  return os.str() + what.substr(0, what.find('\n'));  // c10 appends its backtrace
+     << samples << " Gumbel draw(s) each): " << error_first_line(e);
+  return os.str();
 }
 
 // Probabilities [N, S] of all images, on the host; batches are dealt round-robin to the

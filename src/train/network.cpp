@@ -301,13 +301,13 @@ bool is_out_of_memory(const std::exception& e) {
          what.find("not enough memory") != std::string::npos;
 }
 
-std::string first_line(const std::exception& e) {
+}  // namespace
+
+std::string error_first_line(const std::exception& e) {
   const auto* c10e = dynamic_cast<const c10::Error*>(&e);
   std::string what = c10e ? c10e->what_without_backtrace() : e.what();
   return what.substr(0, what.find('\n'));
 }
-
-}  // namespace
 
 std::string describe_step_failure(const std::exception& e, const Network& net,
                                   const std::vector<MicroBatch>& micro, int64_t global_n,
@@ -322,7 +322,7 @@ std::string describe_step_failure(const std::exception& e, const Network& net,
   if (!micro.empty() && micro.front().x.defined())
     os << ", " << rows << " of them on this rank in " << micro.size() << " micro-batch(es) of "
        << micro.front().x.sizes();
-  os << ": " << first_line(e);
+  os << ": " << error_first_line(e);
   if (oom)
     os << ". Ask for less: a smaller mri.train.batch, mri.train.precision = \"bf16\", or the "
           "batch split over more ranks (run.ranks_per_task)";

@@ -118,6 +118,9 @@ struct MicroBatch {
 // unused with a momentum, counts this rank's micro-batches). Returns this rank's summed loss as
 // a double scalar tensor on the network's device: reading it (.item()) waits for the GPU, so
 // callers sum it there and read it once per epoch.
+// An exception's message without what follows its first line (c10 appends a backtrace).
+std::string error_first_line(const std::exception& e);
+
 // What went wrong in a step, for the task's error: "out of memory" (c10::OutOfMemoryError,
 // std::bad_alloc, or an allocator's own words) or "failed", the stage, network, device, the
 // global batch and this rank's micro-batches, the first line of the cause (CUDA's names the

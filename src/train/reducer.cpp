@@ -35,7 +35,7 @@ void GradientReducer::average_gradients(const std::vector<torch::Tensor>& params
     if (!p.grad().defined()) p.mutable_grad() = torch::zeros_like(p);
     grads.push_back(p.grad());
   }
-  reduce_packed(grads, 1.0 / size_);
+  reduce_packed(grads, /*average=*/true);
 }
 
 void GradientReducer::average(const std::vector<torch::Tensor>& tensors) {
@@ -43,7 +43,7 @@ void GradientReducer::average(const std::vector<torch::Tensor>& tensors) {
   std::vector<torch::Tensor> floats;
   for (const auto& t : tensors)
     if (t.scalar_type() == torch::kFloat) floats.push_back(t);
-  reduce_packed(floats, 1.0 / size_);
+  reduce_packed(floats, /*average=*/true);
 }
 
 void GradientReducer::sum(const std::vector<torch::Tensor>& tensors) {
@@ -54,11 +54,11 @@ void GradientReducer::sum(const std::vector<torch::Tensor>& tensors) {
               "reducer: sum takes float or double tensors, got " << t.scalar_type());
     (t.scalar_type() == torch::kFloat ? floats : doubles).push_back(t);
   }
-  reduce_packed(floats, 1.0);
-  reduce_packed(doubles, 1.0);
+  reduce_packed(floats, /*average=*/false);
+  reduce_packed(doubles, /*average=*/false);
 }
 
-void GradientReducer::reduce_packed(const std::vector<torch::Tensor>& tensors, double scale) {
+void GradientReducer::reduce_packed(const std::vector<torch::Tensor>& tensors, bool average) {
   torch::NoGradGuard no_grad;
   const auto elem = tensors.empty() ? sizeof(float) : tensors.front().element_size();
   const size_t bucket_elems = std::max<size_t>(1, bucket_floats_ * sizeof(float) / elem);
@@ -75,16 +75,18 @@ void GradientReducer::reduce_packed(const std::vector<torch::Tensor>& tensors, d
     for (size_t i = first; i < last; ++i) {
       GBM_CHECK(tensors[i].device() == tensors[first].device() &&
                     tensors[i].scalar_type() == tensors[first].scalar_type(),
-                "reducer: tensors of one bucket on " << tensors[first].device() << " and "
-                                                     << tensors[i].device());
+                "reducer: tensors of one bucket are " << tensors[first].scalar_type() << " on "
+                    << tensors[first].device() << " and " << tensors[i].scalar_type()
+                    << " on " << tensors[i].device());
       flat.push_back(tensors[i].reshape({-1}));
     }
     auto bucket = torch::cat(flat);  // on the tensors' device
     sum_bucket(bucket);
     // x (1/g) in the bucket's type: for float the same product as 1.0f / g, as before.
-    if (scale != 1.0) bucket.mul_(bucket.scalar_type() == torch::kFloat
-                                      ? static_cast<double>(1.0f / static_cast<float>(size_))
-                                      : scale);
+    if (average)
+      bucket.mul_(bucket.scalar_type() == torch::kFloat
+                      ? static_cast<double>(1.0f / static_cast<float>(size_))
+                      : 1.0 / size_);
     int64_t off = 0;
     for (size_t i = first; i < last; ++i) {
       auto& t = tensors[i];

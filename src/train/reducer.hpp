@@ -60,8 +60,8 @@ class GradientReducer {
   MPI_Comm comm_;
 
  private:
-  // Packs tensors of one dtype into buckets, sums each, times `scale` unless it is 1.
-  void reduce_packed(const std::vector<torch::Tensor>& tensors, double scale);
+  // Packs tensors of one dtype into buckets and sums each; `average`: then times 1/g.
+  void reduce_packed(const std::vector<torch::Tensor>& tensors, bool average);
   std::size_t bucket_floats_;
   int rank_ = 0, size_ = 1;
 };
