@@ -1,14 +1,24 @@
 #!/usr/bin/env bash
 # Runs a sweep to completion on a workstation with plain mpirun, then writes the report.
-#   jobs/local.sh SWEEP.toml STORE_DIR [RANKS]        (RANKS default: number of cores)
+#   jobs/local.sh SWEEP.toml STORE_DIR [RANKS]
+# RANKS default: the number of cores; with a CUDA build and visible GPUs, one worker per GPU
+# + the coordinator (more would make workers share a GPU's memory).
 # Interrupt it (Ctrl-C) at any time and run the same line again: it resumes from the store.
 set -uo pipefail
 here=$(cd "$(dirname "$0")/.." && pwd)
 GBMSWEEP=${GBMSWEEP:-$here/build/src/cli/gbmsweep}
 sweep=${1:?usage: jobs/local.sh SWEEP.toml STORE_DIR [RANKS]}
 store=${2:?usage: jobs/local.sh SWEEP.toml STORE_DIR [RANKS]}
-ranks=${3:-$(nproc)}
 [ -x "$GBMSWEEP" ] || { echo "jobs/local.sh: $GBMSWEEP not found: run scripts/build.sh first" >&2; exit 2; }
+gpus=$("$GBMSWEEP" --version 2>/dev/null | sed -n 's/.*cuda: yes  gpus visible: \([0-9]*\).*/\1/p')
+if [ -n "${3:-}" ]; then
+  ranks=$3
+elif [ -n "$gpus" ] && [ "$gpus" -gt 0 ]; then
+  ranks=$((gpus + 1))
+  echo "jobs/local.sh: $gpus GPU(s): $ranks ranks (one worker per GPU + the coordinator)" >&2
+else
+  ranks=$(nproc)
+fi
 
 export OMP_WAIT_POLICY=PASSIVE
 if [ "$(id -u)" -eq 0 ]; then

@@ -25,8 +25,12 @@ int slurm(const Args& args) {
       ("sweep", po::value<std::string>(&o.sweep), "sweep file")
       ("store", po::value<std::string>(&o.store)->required(), "store directory")
       ("nodes", po::value<int>(&o.nodes)->default_value(1), "nodes")
-      ("ranks-per-node", po::value<int>(&o.ranks_per_node)->default_value(1), "MPI ranks per node")
-      ("gpus-per-node", po::value<int>(&o.gpus_per_node)->default_value(0), "GPUs per node")
+      ("ranks-per-node", po::value<int>(&o.ranks_per_node)->default_value(0),
+       "MPI ranks per node (0: one per GPU with --gpus-per-node, else 1)")
+      ("gpus-per-node", po::value<int>(&o.gpus_per_node)->default_value(0),
+       "GPUs per node: one worker rank each, + the coordinator on the first node")
+      ("cpus-per-rank", po::value<int>(&o.cpus_per_rank)->default_value(0),
+       "cores per rank (--cpus-per-task; 0: whole nodes for a GPU job, else Slurm's default)")
       ("time", po::value<std::string>(&o.time)->default_value("01:00:00"), "time limit per job [D-]HH:MM:SS")
       ("partition", po::value<std::string>(&o.partition), "partition")
       ("account", po::value<std::string>(&o.account), "account")

@@ -40,9 +40,19 @@ std::string q(const std::string& s) {
 std::string render_slurm_script(SlurmJobOptions o) {
   if (o.sweep.empty()) throw InputError("", "missing the sweep file");
   if (o.store.empty()) throw InputError("", "missing --store");
-  if (o.nodes < 1 || o.ranks_per_node < 1 || o.gpus_per_node < 0 || o.max_resubmits < 0)
-    throw InputError("", "--nodes and --ranks-per-node must be >= 1, --gpus-per-node and "
-                         "--max-resubmits >= 0");
+  if (o.nodes < 1 || o.ranks_per_node < 0 || o.gpus_per_node < 0 || o.cpus_per_rank < 0 ||
+      o.max_resubmits < 0)
+    throw InputError("", "--nodes must be >= 1; --ranks-per-node, --gpus-per-node, "
+                         "--cpus-per-rank and --max-resubmits >= 0");
+  const bool gpu_job = o.gpus_per_node > 0;
+  if (o.ranks_per_node == 0) o.ranks_per_node = gpu_job ? o.gpus_per_node : 1;
+  // Two workers on one GPU halve each other's memory and NCCL refuses them in one group;
+  // fewer workers leave GPUs idle. The one layout that fits is one worker per GPU.
+  if (gpu_job && o.ranks_per_node != o.gpus_per_node)
+    throw InputError("", "--ranks-per-node " + std::to_string(o.ranks_per_node) +
+                             " with --gpus-per-node " + std::to_string(o.gpus_per_node) +
+                             ": a GPU job starts one worker rank per GPU (+ the coordinator); "
+                             "leave --ranks-per-node out");
   if (o.launcher != "mpirun" && o.launcher != "srun")
     throw InputError("", "--launcher must be mpirun or srun, not '" + o.launcher + "'");
   long limit = parse_time_limit(o.time);
@@ -58,7 +68,9 @@ std::string render_slurm_script(SlurmJobOptions o) {
   if (o.report_dir.empty()) o.report_dir = o.store + "/report";
   if (!o.keep_paths) o.report_dir = absolute(o.report_dir);
   if (o.job_name.empty()) o.job_name = "gbmsweep-" + stdfs::path(o.sweep).stem().string();
-  int ranks = o.nodes * o.ranks_per_node;
+  // A GPU job adds the coordinator (rank 0) to the first node: Slurm's block layout puts the
+  // one task left over after an even split on the first node, and rank 0 with it.
+  int ranks = o.nodes * o.ranks_per_node + (gpu_job ? 1 : 0);
 
   std::ostringstream s;
   s << "#!/bin/bash\n"
@@ -66,9 +78,17 @@ std::string render_slurm_script(SlurmJobOptions o) {
     << "# on SIGTERM before its time limit, resubmits itself while tasks remain (at most\n"
     << "# GBMSWEEP_MAX_RESUBMITS times) and writes the report once the store is complete.\n"
     << "#SBATCH --job-name=" << o.job_name << "\n"
-    << "#SBATCH --nodes=" << o.nodes << "\n"
-    << "#SBATCH --ntasks-per-node=" << o.ranks_per_node << "\n";
-  if (o.gpus_per_node > 0) s << "#SBATCH --gpus-per-node=" << o.gpus_per_node << "\n";
+    << "#SBATCH --nodes=" << o.nodes << "\n";
+  if (gpu_job) {
+    s << "#SBATCH --ntasks=" << ranks << "\n"
+      << "#SBATCH --gpus-per-node=" << o.gpus_per_node << "\n";
+  } else {
+    s << "#SBATCH --ntasks-per-node=" << o.ranks_per_node << "\n";
+  }
+  if (o.cpus_per_rank > 0)
+    s << "#SBATCH --cpus-per-task=" << o.cpus_per_rank << "\n";
+  else if (gpu_job)
+    s << "#SBATCH --exclusive\n";
   s << "#SBATCH --time=" << o.time << "\n";
   if (!o.partition.empty()) s << "#SBATCH --partition=" << o.partition << "\n";
   if (!o.account.empty()) s << "#SBATCH --account=" << o.account << "\n";
@@ -132,7 +152,11 @@ drain() {
 trap drain TERM
 
 if [ "$LAUNCHER" = srun ]; then
-  srun --mpi=pmix -n "$RANKS" "$GBMSWEEP" run "$SWEEP" --store "$STORE" &
+  # Slurm >= 22.05's srun does not take --cpus-per-task from the job: pass it on. NoPack
+  # keeps the block layout even (a GPU job: one worker per GPU, the coordinator on node 0).
+  srun --mpi=pmix -n "$RANKS" --distribution=block,NoPack \
+    ${SLURM_CPUS_PER_TASK:+--cpus-per-task="$SLURM_CPUS_PER_TASK"} \
+    "$GBMSWEEP" run "$SWEEP" --store "$STORE" &
 else
   mpirun -n "$RANKS" "$GBMSWEEP" run "$SWEEP" --store "$STORE" &
 fi

@@ -12,8 +12,14 @@ struct SlurmJobOptions {
   std::string report_dir;        // default: <store>/report
   std::string job_name;          // default: gbmsweep-<sweep file stem>
   int nodes = 1;
-  int ranks_per_node = 1;
+  // Worker ranks per node; 0: one per GPU with gpus_per_node, else 1. A GPU job starts
+  // nodes x gpus_per_node workers + 1 coordinator (rank 0 only coordinates), so that every
+  // GPU gets one worker: placement counts GPUs from local rank 1 on the coordinator's node.
+  int ranks_per_node = 0;
   int gpus_per_node = 0;
+  // CPU cores per rank (#SBATCH --cpus-per-task); 0: a GPU job takes whole nodes (--exclusive)
+  // and gbmsweep splits each node's cores among its ranks; a CPU job gets Slurm's default.
+  int cpus_per_rank = 0;
   std::string time = "01:00:00";  // Slurm time limit: [D-]HH:MM:SS
   std::string partition;          // empty: the cluster's default
   std::string account;

@@ -4,6 +4,8 @@
 
 #include <algorithm>
 #include <cstdlib>
+#include <map>
+#include <sstream>
 #include <thread>
 
 #include "common/log.hpp"
@@ -33,6 +35,60 @@ int choose_gpu(int local_rank, int visible_gpus, bool coordinator_on_node) {
   if (visible_gpus <= 0 || local_rank < 0) return -1;
   if (!coordinator_on_node) return local_rank % visible_gpus;
   return local_rank == 0 ? -1 : (local_rank - 1) % visible_gpus;
+}
+
+GpuLayoutReport describe_gpu_layout(const std::vector<int>& node_of_rank,
+                                    const std::vector<std::string>& host_of_rank,
+                                    const std::vector<int>& gpu_of_rank,
+                                    const std::vector<int>& visible_gpus_of_rank) {
+  GpuLayoutReport report;
+  const std::size_t n = node_of_rank.size();
+  const int first_worker = n > 1 ? 1 : 0;
+  int nodes = 0;
+  for (int node : node_of_rank) nodes = std::max(nodes, node + 1);
+  for (int node = 0; node < nodes; ++node) {
+    int visible = 0, workers = 0;
+    std::string host;
+    std::map<int, std::vector<int>> ranks_of_gpu;
+    for (std::size_t r = static_cast<std::size_t>(first_worker); r < n; ++r) {
+      if (node_of_rank[r] != node) continue;
+      ++workers;
+      host = host_of_rank[r];
+      visible = std::max(visible, visible_gpus_of_rank[r]);
+      if (gpu_of_rank[r] >= 0) ranks_of_gpu[gpu_of_rank[r]].push_back(static_cast<int>(r));
+    }
+    if (visible <= 0 || workers == 0) continue;
+    std::ostringstream line;
+    line << host << ": " << workers << " worker rank(s), " << visible << " GPU(s):";
+    for (const auto& [gpu, ranks] : ranks_of_gpu) {
+      line << " cuda:" << gpu << " <- rank";
+      for (int r : ranks) line << " " << r;
+      line << ";";
+      if (ranks.size() > 1) {
+        std::ostringstream w;
+        w << host << ": ranks";
+        for (int r : ranks) w << " " << r;
+        w << " share cuda:" << gpu << " (" << workers << " workers for " << visible
+          << " GPUs): they split its memory and cannot train one task together over NCCL; "
+             "start one worker rank per GPU (gbmsweep jobs slurm --gpus-per-node)";
+        report.warnings.push_back(w.str());
+      }
+    }
+    std::ostringstream idle;
+    int n_idle = 0;
+    for (int g = 0; g < visible; ++g)
+      if (!ranks_of_gpu.count(g)) idle << (n_idle++ ? ", " : "") << "cuda:" << g;
+    if (n_idle > 0)
+      report.warnings.push_back(host + ": " + idle.str() + (n_idle == 1 ? " has" : " have") +
+                                " no worker rank (" + std::to_string(workers) + " workers for " +
+                                std::to_string(visible) +
+                                " GPUs); start one worker rank per GPU, + 1 for the "
+                                "coordinator on the first node");
+    std::string text = line.str();
+    text.pop_back();
+    report.info.push_back(text);
+  }
+  return report;
 }
 
 int launcher_local_rank(const char* ompi, const char* slurm) {

@@ -37,6 +37,19 @@ Placement place(MPI_Comm world, const PlacementOptions& options);
 // n + 1 ranks give one worker per GPU. -1 when no GPU is visible.
 int choose_gpu(int local_rank, int visible_gpus, bool coordinator_on_node);
 
+// What the coordinator logs about the GPUs (a pure function, unit-tested): one info line per
+// node (which worker has which GPU) and a warning for each GPU that two workers share (they
+// split its memory, and NCCL refuses them in one group) or that no worker uses. Inputs are per
+// world rank: node index, host name, chosen GPU (-1: none) and the GPUs the rank sees; rank 0
+// of a multi-rank run is the coordinator and is not counted. Empty when no rank sees a GPU.
+struct GpuLayoutReport {
+  std::vector<std::string> info, warnings;
+};
+GpuLayoutReport describe_gpu_layout(const std::vector<int>& node_of_rank,
+                                    const std::vector<std::string>& host_of_rank,
+                                    const std::vector<int>& gpu_of_rank,
+                                    const std::vector<int>& visible_gpus_of_rank);
+
 // The launcher's local rank (OMPI_COMM_WORLD_LOCAL_RANK, else SLURM_LOCALID when srun started
 // the rank), -1 when neither says; `ompi` / `slurm` are the variables' values or null.
 int launcher_local_rank(const char* ompi, const char* slurm);

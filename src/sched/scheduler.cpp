@@ -464,6 +464,23 @@ std::vector<std::string> gather_hosts(const Placement& pl, MPI_Comm world) {
   return hosts;
 }
 
+// Rank 0 logs which worker has which GPU, and warns about shared or idle GPUs.
+void log_gpu_layout(const Placement& pl, int visible_gpus, const std::vector<std::string>& hosts,
+                    MPI_Comm world) {
+  int mine[2] = {pl.gpu, visible_gpus};
+  std::vector<int> all(static_cast<std::size_t>(2 * pl.world_size));
+  GBM_MPI_CHECK(MPI_Gather(mine, 2, MPI_INT, all.data(), 2, MPI_INT, 0, world));
+  if (pl.world_rank != 0) return;
+  std::vector<int> gpu, visible;
+  for (int r = 0; r < pl.world_size; ++r) {
+    gpu.push_back(all[static_cast<std::size_t>(2 * r)]);
+    visible.push_back(all[static_cast<std::size_t>(2 * r + 1)]);
+  }
+  GpuLayoutReport report = describe_gpu_layout(pl.node_of_rank, hosts, gpu, visible);
+  for (const std::string& line : report.info) GBM_LOG(Info, "gpus: " << line);
+  for (const std::string& line : report.warnings) GBM_LOG(Warn, "gpus: " << line);
+}
+
 }  // namespace
 
 int run_sweep(const std::function<Plan()>& make_plan, const SchedOptions& options,
@@ -476,6 +493,7 @@ int run_sweep(const std::function<Plan()>& make_plan, const SchedOptions& option
   if (pl.world_rank != 0 && !options.verbose && log::level() == log::Level::Info)
     log::set_level(log::Level::Warn);
   std::vector<std::string> hosts = gather_hosts(pl, world);
+  if (options.device == DeviceKind::Cuda) log_gpu_layout(pl, options.visible_gpus, hosts, world);
 
   // Rank 0 plans and opens the store; every rank learns whether that worked.
   std::optional<Plan> plan;

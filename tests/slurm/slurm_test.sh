@@ -48,6 +48,14 @@ node=$(slurmd -C 2>/dev/null | head -n 1)
 [ -n "$node" ] || skip "slurmd -C printed nothing"
 # Two ranks on a 2-core machine: advertise 4 CPUs so that tests never wait for cores.
 node=$(echo "$node" | sed 's/CPUs=[0-9]*/CPUs=4/; s/Boards=[0-9]* //; s/SocketsPerBoard=[0-9]*/SocketsPerBoard=1/; s/CoresPerSocket=[0-9]*/CoresPerSocket=4/; s/ThreadsPerCore=[0-9]*/ThreadsPerCore=1/')
+# Two fake GPUs for the GPU-job scenario: Slurm grants gres/gpu only for character devices, so
+# two nodes aliasing /dev/null. Without mknod (an unprivileged container) that scenario skips.
+gres_types= node_gres=
+mkdir -p "$WORK/dev"
+if mknod "$WORK/dev/nvidia0" c 1 3 2>/dev/null && mknod "$WORK/dev/nvidia1" c 1 3 2>/dev/null; then
+  gres_types=GresTypes=gpu node_gres=Gres=gpu:2
+  echo "Name=gpu File=$WORK/dev/nvidia[0-1]" > "$WORK/gres.conf"
+fi
 cat > "$WORK/slurm.conf" <<CONF
 ClusterName=gbmsweeptest
 SlurmctldHost=$host
@@ -75,7 +83,8 @@ ReturnToService=2
 JobRequeue=1
 KillWait=20
 MinJobAge=600
-$node State=UNKNOWN
+$gres_types
+$node $node_gres State=UNKNOWN
 PartitionName=ci Nodes=$host Default=YES MaxTime=INFINITE State=UP
 CONF
 export SLURM_CONF=$WORK/slurm.conf
@@ -104,8 +113,8 @@ TOML
 total=$("$EXE" plan "$WORK/probe.toml" --json | grep -o '"total": *[0-9]*' | grep -o '[0-9]*$')
 [ "$total" = 36 ] || fail "plan has $total tasks, expected 36"
 
-status_field() {  # status_field STORE FIELD
-  "$EXE" status --store "$1" --sweep "$WORK/probe.toml" --json 2>/dev/null |
+status_field() {  # status_field STORE FIELD [SWEEP]
+  "$EXE" status --store "$1" --sweep "${3:-$WORK/probe.toml}" --json 2>/dev/null |
     grep -o "\"$2\": *[0-9]*" | head -n 1 | grep -o '[0-9]*$'
 }
 
@@ -123,11 +132,11 @@ wait_for_report() {  # wait_for_report STORE DEADLINE_S
   return 1
 }
 
-check_complete() {  # check_complete STORE
-  local store=$1 done failed
-  done=$(status_field "$store" done)
-  failed=$(status_field "$store" failed)
-  [ "$done" = "$total" ] || fail "$store: $done of $total tasks done"
+check_complete() {  # check_complete STORE [TASKS SWEEP]
+  local store=$1 want=${2:-$total} sweep=${3:-$WORK/probe.toml} done failed
+  done=$(status_field "$store" done "$sweep")
+  failed=$(status_field "$store" failed "$sweep")
+  [ "$done" = "$want" ] || fail "$store: $done of $want tasks done"
   [ "$failed" = 0 ] || fail "$store: $failed tasks failed"
   # Every task exactly once in the store.
   local keys
@@ -172,4 +181,37 @@ job=$(sbatch --parsable "$WORK/scancel.sbatch") || fail "resubmission refused"
 wait_for_report "$store2" 300 || { cat "$store2"/slurm-*.out; fail "resumed job did not complete"; }
 check_complete "$store2"
 say "scancel + resubmit: complete"
-echo "2 passed, 0 failed"
+
+# 3. GPU jobs (2 fake GPUs granted by Slurm, no CUDA here): `--gpus-per-node 2` must ask for the
+# coordinator + one worker per GPU, and both launchers must start exactly those ranks, with
+# cores per rank (srun) and with whole nodes (mpirun, --exclusive).
+cat > "$WORK/small.toml" <<TOML
+[sweep]
+name = "slurm_gpu_probe"
+[probe]
+tasks = 6
+levels = 2
+fanin = 2
+sleep_min = 0.2
+sleep_max = 0.5
+seed = 3
+TOML
+[ -n "$gres_types" ] || { say "2 passed; GPU jobs skipped: mknod failed, so no fake GPUs"; exit 0; }
+for launcher in srun mpirun; do
+  store=$WORK/store-gpu-$launcher
+  extra=
+  [ "$launcher" = srun ] && extra="--cpus-per-rank 1"
+  "$EXE" jobs slurm "$WORK/small.toml" --store "$store" --gpus-per-node 2 $extra \
+    --launcher "$launcher" --time 00:05:00 --max-resubmits 0 > "$WORK/gpu-$launcher.sbatch" ||
+    fail "jobs slurm --gpus-per-node failed"
+  grep -q '^#SBATCH --ntasks=3$' "$WORK/gpu-$launcher.sbatch" || fail "no --ntasks=3 in the GPU script"
+  job=$(sbatch --parsable "$WORK/gpu-$launcher.sbatch") || fail "sbatch refused the GPU script ($launcher)"
+  wait_for_report "$store" 180 || { cat "$store"/slurm-*.out; fail "GPU job ($launcher) did not complete"; }
+  cat "$store"/slurm-*.out
+  scontrol show job -d "$job" | grep -q 'JOB_GRES=gpu:2' || fail "Slurm did not grant the 2 GPUs ($launcher)"
+  grep -q "on 2 worker rank(s) (rank 0 coordinates)" "$store"/slurm-*.out ||
+    fail "the GPU job ($launcher) did not start the coordinator + 2 workers"
+  check_complete "$store" 6 "$WORK/small.toml"
+  say "GPU job with $launcher: coordinator + 2 workers, complete"
+done
+echo "4 passed, 0 failed"
