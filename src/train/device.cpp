@@ -24,6 +24,12 @@ TorchInfo torch_info() {
   return t;
 }
 
+std::string error_first_line(const std::exception& e) {
+  const auto* c10e = dynamic_cast<const c10::Error*>(&e);
+  std::string what = c10e ? c10e->what_without_backtrace() : e.what();
+  return what.substr(0, what.find('\n'));
+}
+
 torch::Device to_torch(const Device& d) {
   if (!d.is_cuda()) return torch::kCPU;
   return torch::Device(torch::kCUDA, static_cast<c10::DeviceIndex>(std::max(0, d.index)));

@@ -10,6 +10,9 @@ namespace gbmsweep::train {
 
 torch::Device to_torch(const Device& d);
 
+// An exception's message without what follows its first line (c10 appends a backtrace).
+std::string error_first_line(const std::exception& e);
+
 // Refuses what the device cannot do (bf16 on a CPU throws, naming the fix); then, on CUDA,
 // sets TF32 for convolutions and matmuls (on for tf32 and bf16, off for fp32)
 // and cuDNN's benchmark mode (fixed shapes: it picks the fastest algorithm once). Nothing on

@@ -303,12 +303,6 @@ bool is_out_of_memory(const std::exception& e) {
 
 }  // namespace
 
-std::string error_first_line(const std::exception& e) {
-  const auto* c10e = dynamic_cast<const c10::Error*>(&e);
-  std::string what = c10e ? c10e->what_without_backtrace() : e.what();
-  return what.substr(0, what.find('\n'));
-}
-
 std::string describe_step_failure(const std::exception& e, const Network& net,
                                   const std::vector<MicroBatch>& micro, int64_t global_n,
                                   const char* stage) {

@@ -109,6 +109,14 @@ struct MicroBatch {
   torch::Tensor x, y, gumbel;
 };
 
+// What went wrong in a step, for the task's error: "out of memory" (c10::OutOfMemoryError,
+// std::bad_alloc, or an allocator's own words) or "failed", the stage, network, device, the
+// global batch and this rank's micro-batches, the first line of the cause (CUDA's names the
+// bytes it tried to allocate), and for memory what to ask for instead.
+std::string describe_step_failure(const std::exception& e, const Network& net,
+                                  const std::vector<MicroBatch>& micro, int64_t global_n,
+                                  const char* stage);
+
 // One training step over this rank's micro-batches of a global batch of `global_n` images on
 // `reducer.size()` ranks: zero grads, forward, BCE-with-logits (sum / global_n), backward
 // (gradients accumulate over micro-batches), gradient averaging, both optimiser steps.
@@ -118,17 +126,6 @@ struct MicroBatch {
 // unused with a momentum, counts this rank's micro-batches). Returns this rank's summed loss as
 // a double scalar tensor on the network's device: reading it (.item()) waits for the GPU, so
 // callers sum it there and read it once per epoch.
-// An exception's message without what follows its first line (c10 appends a backtrace).
-std::string error_first_line(const std::exception& e);
-
-// What went wrong in a step, for the task's error: "out of memory" (c10::OutOfMemoryError,
-// std::bad_alloc, or an allocator's own words) or "failed", the stage, network, device, the
-// global batch and this rank's micro-batches, the first line of the cause (CUDA's names the
-// bytes it tried to allocate), and for memory what to ask for instead.
-std::string describe_step_failure(const std::exception& e, const Network& net,
-                                  const std::vector<MicroBatch>& micro, int64_t global_n,
-                                  const char* stage);
-
 // A rank whose forward/backward or optimiser step throws does not leave its peers waiting in a
 // collective: the ranks agree first (mpi::agree_or_throw) and all throw, the failed rank with
 // describe_step_failure's message.

@@ -2,10 +2,12 @@
 
 #include <algorithm>
 #include <limits>
+#include <sstream>
 
 #include "common/error.hpp"
 #include "common/mpi.hpp"
 #include "gbmsweep/config.hpp"
+#include "train/device_torch.hpp"
 
 namespace gbmsweep::train {
 
@@ -21,6 +23,11 @@ GradientReducer::GradientReducer(MPI_Comm comm, std::size_t bucket_bytes)
   }
 }
 
+// Every entry point packs (allocates, checks) first, inside a try, and the ranks agree before
+// the first collective on the data: a rank that fails there (out of GPU memory for a bucket,
+// a tensor it cannot sum) would otherwise leave its peers waiting in the all-reduce for ever.
+// One 2-int MPI all-reduce per call; the `defined` mask below is the other one per step.
+
 void GradientReducer::average_gradients(const std::vector<torch::Tensor>& params) {
   if (size_ == 1) return;
   // Which gradients exist on any rank: those are reduced, the others stay undefined.
@@ -29,36 +36,70 @@ void GradientReducer::average_gradients(const std::vector<torch::Tensor>& params
   GBM_MPI_CHECK(MPI_Allreduce(MPI_IN_PLACE, defined.data(), static_cast<int>(defined.size()),
                               MPI_INT, MPI_MAX, comm_));
   std::vector<torch::Tensor> grads;
-  for (size_t i = 0; i < params.size(); ++i) {
-    if (!defined[i]) continue;
-    auto p = params[i];
-    if (!p.grad().defined()) p.mutable_grad() = torch::zeros_like(p);
-    grads.push_back(p.grad());
+  std::string failure;
+  try {
+    for (size_t i = 0; i < params.size(); ++i) {
+      if (!defined[i]) continue;
+      auto p = params[i];
+      if (!p.grad().defined()) p.mutable_grad() = torch::zeros_like(p);
+      grads.push_back(p.grad());
+    }
+  } catch (const std::exception& e) {
+    failure = "reducer: making a zero gradient failed: " + error_first_line(e);
   }
-  reduce_packed(grads, /*average=*/true);
+  reduce_packed(grads, /*average=*/true, failure);
 }
 
 void GradientReducer::average(const std::vector<torch::Tensor>& tensors) {
   if (size_ == 1) return;
   std::vector<torch::Tensor> floats;
-  for (const auto& t : tensors)
+  std::string failure;
+  for (const auto& t : tensors) {
+    if (!t.defined()) {
+      failure = "reducer: average was given an undefined tensor";
+      break;
+    }
     if (t.scalar_type() == torch::kFloat) floats.push_back(t);
-  reduce_packed(floats, /*average=*/true);
+  }
+  reduce_packed(floats, /*average=*/true, failure);
 }
 
 void GradientReducer::sum(const std::vector<torch::Tensor>& tensors) {
   if (size_ == 1) return;
   std::vector<torch::Tensor> floats, doubles;
+  std::string failure;
   for (const auto& t : tensors) {
-    GBM_CHECK(t.scalar_type() == torch::kFloat || t.scalar_type() == torch::kDouble,
-              "reducer: sum takes float or double tensors, got " << t.scalar_type());
+    if (!t.defined() || (t.scalar_type() != torch::kFloat && t.scalar_type() != torch::kDouble)) {
+      std::ostringstream m;
+      m << "reducer: sum takes float or double tensors, got "
+        << (t.defined() ? std::string(c10::toString(t.scalar_type())) : "an undefined tensor");
+      failure = m.str();
+      break;
+    }
     (t.scalar_type() == torch::kFloat ? floats : doubles).push_back(t);
   }
-  reduce_packed(floats, /*average=*/false);
-  reduce_packed(doubles, /*average=*/false);
+  // Both dtypes are packed before the one agreement, so that a failure in either stops all.
+  std::vector<torch::Tensor> float_buckets, double_buckets;
+  std::vector<std::pair<size_t, size_t>> float_spans, double_spans;
+  if (failure.empty()) failure = pack(floats, float_buckets, float_spans);
+  if (failure.empty()) failure = pack(doubles, double_buckets, double_spans);
+  mpi::agree_or_throw(failure, "packing tensors to sum", comm_);
+  reduce_buckets(floats, float_buckets, float_spans, /*average=*/false);
+  reduce_buckets(doubles, double_buckets, double_spans, /*average=*/false);
 }
 
-void GradientReducer::reduce_packed(const std::vector<torch::Tensor>& tensors, bool average) {
+void GradientReducer::reduce_packed(const std::vector<torch::Tensor>& tensors, bool average,
+                                    std::string failure) {
+  std::vector<torch::Tensor> buckets;
+  std::vector<std::pair<size_t, size_t>> spans;
+  if (failure.empty()) failure = pack(tensors, buckets, spans);
+  mpi::agree_or_throw(failure, "packing tensors to all-reduce", comm_);
+  reduce_buckets(tensors, buckets, spans, average);
+}
+
+std::string GradientReducer::pack(const std::vector<torch::Tensor>& tensors,
+                                  std::vector<torch::Tensor>& buckets,
+                                  std::vector<std::pair<size_t, size_t>>& spans) const {
   torch::NoGradGuard no_grad;
   const auto elem = tensors.empty() ? sizeof(float) : tensors.front().element_size();
   const size_t bucket_elems = std::max<size_t>(1, bucket_floats_ * sizeof(float) / elem);
@@ -73,14 +114,38 @@ void GradientReducer::reduce_packed(const std::vector<torch::Tensor>& tensors, b
     }
     std::vector<torch::Tensor> flat;
     for (size_t i = first; i < last; ++i) {
-      GBM_CHECK(tensors[i].device() == tensors[first].device() &&
-                    tensors[i].scalar_type() == tensors[first].scalar_type(),
-                "reducer: tensors of one bucket are " << tensors[first].scalar_type() << " on "
-                    << tensors[first].device() << " and " << tensors[i].scalar_type()
-                    << " on " << tensors[i].device());
+      if (tensors[i].device() != tensors[first].device() ||
+          tensors[i].scalar_type() != tensors[first].scalar_type()) {
+        std::ostringstream m;
+        m << "reducer: tensors of one bucket are " << tensors[first].scalar_type() << " on "
+          << tensors[first].device() << " and " << tensors[i].scalar_type() << " on "
+          << tensors[i].device();
+        return m.str();
+      }
       flat.push_back(tensors[i].reshape({-1}));
     }
-    auto bucket = torch::cat(flat);  // on the tensors' device
+    try {
+      buckets.push_back(torch::cat(flat));  // on the tensors' device
+    } catch (const std::exception& e) {
+      std::ostringstream m;
+      m << "reducer: packing a bucket of " << count << " " << tensors[first].scalar_type()
+        << " values (" << (count * elem) / (1u << 20) << " MiB) on " << tensors[first].device()
+        << " failed: " << error_first_line(e);
+      return m.str();
+    }
+    spans.emplace_back(first, last);
+    first = last;
+  }
+  return "";
+}
+
+void GradientReducer::reduce_buckets(const std::vector<torch::Tensor>& tensors,
+                                     std::vector<torch::Tensor>& buckets,
+                                     const std::vector<std::pair<size_t, size_t>>& spans,
+                                     bool average) {
+  torch::NoGradGuard no_grad;
+  for (size_t b = 0; b < buckets.size(); ++b) {
+    auto& bucket = buckets[b];
     sum_bucket(bucket);
     // x (1/g) in the bucket's type: for float the same product as 1.0f / g, as before.
     if (average)
@@ -88,12 +153,12 @@ void GradientReducer::reduce_packed(const std::vector<torch::Tensor>& tensors, b
                       ? static_cast<double>(1.0f / static_cast<float>(size_))
                       : 1.0 / size_);
     int64_t off = 0;
-    for (size_t i = first; i < last; ++i) {
+    for (size_t i = spans[b].first; i < spans[b].second; ++i) {
       auto& t = tensors[i];
       const_cast<torch::Tensor&>(t).copy_(bucket.slice(0, off, off + t.numel()).view(t.sizes()));
       off += t.numel();
     }
-    first = last;
+    bucket = torch::Tensor();  // free each bucket as soon as it is copied back
   }
 }
 

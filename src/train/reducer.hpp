@@ -60,8 +60,16 @@ class GradientReducer {
   MPI_Comm comm_;
 
  private:
-  // Packs tensors of one dtype into buckets and sums each; `average`: then times 1/g.
-  void reduce_packed(const std::vector<torch::Tensor>& tensors, bool average);
+  // Packs tensors of one dtype into buckets, agrees with the other ranks on `failure` or a
+  // packing failure (then every rank throws), and sums each bucket; `average`: then x 1/g.
+  void reduce_packed(const std::vector<torch::Tensor>& tensors, bool average,
+                     std::string failure = "");
+  // The buckets (flat copies) and which tensors each holds; "" or what went wrong.
+  std::string pack(const std::vector<torch::Tensor>& tensors, std::vector<torch::Tensor>& buckets,
+                   std::vector<std::pair<size_t, size_t>>& spans) const;
+  void reduce_buckets(const std::vector<torch::Tensor>& tensors,
+                      std::vector<torch::Tensor>& buckets,
+                      const std::vector<std::pair<size_t, size_t>>& spans, bool average);
   std::size_t bucket_floats_;
   int rank_ = 0, size_ = 1;
 };

@@ -2,10 +2,12 @@
 // cut into the same micro-batches, and every rank ends with identical parameters.
 #define BOOST_TEST_MODULE gbmsweep data-parallel training
 #include <boost/test/unit_test.hpp>
+
 #include <torch/torch.h>
 
 #include <algorithm>
 #include <cmath>
+#include <functional>
 #include <string>
 
 #include "../mpi/mpi_fixture.hpp"
@@ -224,6 +226,48 @@ BOOST_AUTO_TEST_CASE(a_failing_rank_does_not_leave_its_peers_waiting) {
                what);
   }
   int one = 1, sum = 0;  // nobody is stuck in a collective: a fresh one completes
+  GBM_MPI_CHECK(MPI_Allreduce(&one, &sum, 1, MPI_INT, MPI_SUM, MPI_COMM_WORLD));
+  BOOST_TEST(sum == g);
+}
+
+// A rank that cannot pack what it reduces (out of GPU memory for a bucket on a real machine;
+// here the last rank hands sum an integer tensor, then average an undefined one) does not leave
+// its peers in the all-reduce: every rank throws, the others naming it, and the reducer and the
+// communicator still work afterwards. At 1 rank the reducer does nothing and nothing can hang.
+BOOST_AUTO_TEST_CASE(a_rank_that_cannot_pack_a_bucket_does_not_leave_its_peers_waiting) {
+  const int g = gbmsweep::mpi::size(MPI_COMM_WORLD), r = gbmsweep::mpi::rank(MPI_COMM_WORLD);
+  auto reducer = make_reducer({gbmsweep::Reducer::Mpi, 16}, MPI_COMM_WORLD);
+  const bool bad = r == g - 1;
+  const auto expect_all_throw = [&](const std::function<void()>& call, const std::string& own,
+                                    const std::string& theirs) {
+    std::string what;
+    try {
+      call();
+      BOOST_FAIL("no rank threw");
+    } catch (const gbmsweep::Error& e) {
+      what = e.what();
+    }
+    BOOST_TEST(what.find(bad ? own
+                             : "rank " + std::to_string(g - 1) + " of this task's " +
+                                   std::to_string(g) + " failed " + theirs) != std::string::npos,
+               what);
+  };
+  if (g > 1) {
+    expect_all_throw(
+        [&] {
+          reducer->sum({torch::ones({3}), bad ? torch::ones({2}, torch::kLong)
+                                              : torch::ones({2}, torch::kDouble)});
+        },
+        "reducer: sum takes float or double tensors, got Long", "packing tensors to sum");
+    expect_all_throw([&] { reducer->average({torch::ones({3}), bad ? torch::Tensor()
+                                                                   : torch::ones({2})}); },
+                     "reducer: average was given an undefined tensor",
+                     "packing tensors to all-reduce");
+  }
+  auto x = torch::full({5}, static_cast<float>(r + 1));  // the reducer still sums
+  reducer->sum({x});
+  BOOST_TEST(torch::equal(x, torch::full({5}, static_cast<float>(g * (g + 1) / 2))));
+  int one = 1, sum = 0;
   GBM_MPI_CHECK(MPI_Allreduce(&one, &sum, 1, MPI_INT, MPI_SUM, MPI_COMM_WORLD));
   BOOST_TEST(sum == g);
 }
