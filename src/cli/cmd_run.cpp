@@ -89,6 +89,9 @@ int cmd_run(const Args& args) {
     throw UsageError{"--grace, --walltime, --group-fail-wait and --threads must not be negative"};
   resolve_run_device(sweep, device, opt);
   opt.task_lookup = [](const std::string& kind) { return task_function(kind); };
+  opt.needs_a_gpu_per_rank = [device = opt.device](const TaskSpec& spec) {
+    return averages_over_nccl(spec, device);
+  };
   opt.code_version = std::string(GBMSWEEP_VERSION) + "+" + GBMSWEEP_GIT_COMMIT;
 
   sched::test_raise_at("pre_mpi_init");

@@ -72,6 +72,7 @@ GpuLayoutReport describe_gpu_layout(const std::vector<int>& node_of_rank,
           << " GPUs): they split its memory and cannot train one task together over NCCL; "
              "start one worker rank per GPU (gbmsweep jobs slurm --gpus-per-node)";
         report.warnings.push_back(w.str());
+        report.shared_node_workers = std::max(report.shared_node_workers, workers);
       }
     }
     std::ostringstream idle;

@@ -44,6 +44,9 @@ int choose_gpu(int local_rank, int visible_gpus, bool coordinator_on_node);
 // of a multi-rank run is the coordinator and is not counted. Empty when no rank sees a GPU.
 struct GpuLayoutReport {
   std::vector<std::string> info, warnings;
+  // The most workers on a node where two of them share a GPU (0: no GPU is shared): a group
+  // task of at most that many ranks may get two ranks on one GPU there.
+  int shared_node_workers = 0;
 };
 GpuLayoutReport describe_gpu_layout(const std::vector<int>& node_of_rank,
                                     const std::vector<std::string>& host_of_rank,

@@ -464,13 +464,14 @@ std::vector<std::string> gather_hosts(const Placement& pl, MPI_Comm world) {
   return hosts;
 }
 
-// Rank 0 logs which worker has which GPU, and warns about shared or idle GPUs.
-void log_gpu_layout(const Placement& pl, int visible_gpus, const std::vector<std::string>& hosts,
-                    MPI_Comm world) {
+// Rank 0 logs which worker has which GPU, and warns about shared or idle GPUs; the report is
+// rank 0's (empty on the others).
+GpuLayoutReport log_gpu_layout(const Placement& pl, int visible_gpus,
+                               const std::vector<std::string>& hosts, MPI_Comm world) {
   int mine[2] = {pl.gpu, visible_gpus};
   std::vector<int> all(static_cast<std::size_t>(2 * pl.world_size));
   GBM_MPI_CHECK(MPI_Gather(mine, 2, MPI_INT, all.data(), 2, MPI_INT, 0, world));
-  if (pl.world_rank != 0) return;
+  if (pl.world_rank != 0) return {};
   std::vector<int> gpu, visible;
   for (int r = 0; r < pl.world_size; ++r) {
     gpu.push_back(all[static_cast<std::size_t>(2 * r)]);
@@ -479,6 +480,24 @@ void log_gpu_layout(const Placement& pl, int visible_gpus, const std::vector<std
   GpuLayoutReport report = describe_gpu_layout(pl.node_of_rank, hosts, gpu, visible);
   for (const std::string& line : report.info) GBM_LOG(Info, "gpus: " << line);
   for (const std::string& line : report.warnings) GBM_LOG(Warn, "gpus: " << line);
+  return report;
+}
+
+// Before the job starts: a group task that needs a GPU per rank and could land on a node
+// where ranks share one would fail there; refuse the whole run, naming the first such task.
+void check_group_gpus(const Plan& plan, const GpuLayoutReport& layout,
+                      const std::function<bool(const TaskSpec&)>& needs_a_gpu_per_rank) {
+  if (layout.shared_node_workers < 2 || !needs_a_gpu_per_rank) return;
+  for (const TaskSpec& spec : plan.tasks) {
+    if (spec.ranks < 2 || spec.ranks > layout.shared_node_workers || !needs_a_gpu_per_rank(spec))
+      continue;
+    throw InputError(plan.sweep_path,
+                     spec.name + " trains on " + std::to_string(spec.ranks) +
+                         " ranks with NCCL, which refuses two ranks on one GPU, and this job "
+                         "has ranks sharing a GPU (the 'gpus:' warnings above). Start one "
+                         "worker rank per GPU (gbmsweep jobs slurm --gpus-per-node), or set "
+                         "mri.train.reducer = \"mpi\"");
+  }
 }
 
 }  // namespace
@@ -493,7 +512,9 @@ int run_sweep(const std::function<Plan()>& make_plan, const SchedOptions& option
   if (pl.world_rank != 0 && !options.verbose && log::level() == log::Level::Info)
     log::set_level(log::Level::Warn);
   std::vector<std::string> hosts = gather_hosts(pl, world);
-  if (options.device == DeviceKind::Cuda) log_gpu_layout(pl, options.visible_gpus, hosts, world);
+  GpuLayoutReport gpu_layout;
+  if (options.device == DeviceKind::Cuda)
+    gpu_layout = log_gpu_layout(pl, options.visible_gpus, hosts, world);
 
   // Rank 0 plans and opens the store; every rank learns whether that worked.
   std::optional<Plan> plan;
@@ -503,6 +524,7 @@ int run_sweep(const std::function<Plan()>& make_plan, const SchedOptions& option
   if (pl.world_rank == 0) {
     try {
       plan = make_plan();
+      check_group_gpus(*plan, gpu_layout, options.needs_a_gpu_per_rank);
       StoreInfo info{plan->sweep_name, plan->sweep_path, plan->config, options.code_version};
       StoreOptions so;
       so.index_interval_s = options.index_interval_s;

@@ -42,6 +42,10 @@ struct SchedOptions {
   // rank's CUDA runtime sees; with Cuda every task rank gets one by placement (choose_gpu).
   DeviceKind device = DeviceKind::Cpu;
   int visible_gpus = 0;
+  // Group tasks that cannot have two ranks on one GPU (NCCL refuses them; tasks::
+  // averages_over_nccl). With Cuda, a job whose ranks share a GPU on a node with room for such
+  // a group is refused before it starts (InputError, exit 2), instead of failing each task.
+  std::function<bool(const TaskSpec&)> needs_a_gpu_per_rank;
 };
 
 struct SchedSummary {

@@ -9,11 +9,13 @@
 #include "common/error.hpp"
 #include "common/log.hpp"
 #include "common/mpi.hpp"
+#include "gbmsweep/config.hpp"
 #include "models/medicalnet.hpp"
 #include "models/resnet3d.hpp"
 #include "mri/augment.hpp"
 #include "mri/cohort.hpp"
 #include "tasks/kinds.hpp"
+#include "tasks/registry.hpp"
 #include "train/mri_training.hpp"
 
 namespace gbmsweep {
@@ -264,6 +266,17 @@ TaskResult mri_evaluate(const TaskContext& ctx) {
 }
 
 }  // namespace
+
+bool averages_over_nccl(const TaskSpec& spec, DeviceKind device) {
+  if (spec.kind != "mri.train" || spec.ranks < 2) return false;
+  const json& t = spec.params.at("train");
+  // Absent: auto (plan.cpp keeps "auto" out of the key), as mri_train reads it.
+  const Reducer asked =
+      t.contains("reducer") ? parse_reducer(t["reducer"].get<std::string>(), spec.name)
+                            : Reducer::Auto;
+  return resolve_reducer(asked, Device{device, 0}, GBMSWEEP_HAS_NCCL, spec.ranks) ==
+         Reducer::Nccl;
+}
 
 void register_mri_tasks(TaskTable& table) {
   table["mri.cohort"] = mri_cohort;

@@ -13,6 +13,7 @@
 #include "drug/experiment.hpp"
 #include "drug/synth.hpp"
 #include "fixtures.hpp"
+#include "gbmsweep/config.hpp"
 #include "tasks/registry.hpp"
 
 using namespace gbmsweep;
@@ -191,3 +192,29 @@ BOOST_AUTO_TEST_CASE(synth_drug_command) {
 }
 
 BOOST_AUTO_TEST_SUITE_END()
+
+// Which group tasks need a GPU per rank (the scheduler refuses, before the job starts, a run
+// whose ranks share a GPU when such a task could land on them): mri.train on >= 2 ranks whose
+// reducer is nccl, or auto on CUDA in a build with NCCL.
+BOOST_AUTO_TEST_CASE(averages_over_nccl_follows_the_reducer_the_device_and_the_group) {
+  TaskSpec t;
+  t.kind = "mri.train";
+  t.name = "mri.train/spottune/T1/f0/s0";
+  t.ranks = 2;
+  t.params = {{"train", json::object()}};  // reducer absent: auto
+  BOOST_TEST(averages_over_nccl(t, DeviceKind::Cuda) == static_cast<bool>(GBMSWEEP_HAS_NCCL));
+  BOOST_TEST(!averages_over_nccl(t, DeviceKind::Cpu));
+  t.params["train"]["reducer"] = "nccl";
+  BOOST_TEST(averages_over_nccl(t, DeviceKind::Cuda));
+  t.params["train"]["reducer"] = "mpi";
+  BOOST_TEST(!averages_over_nccl(t, DeviceKind::Cuda));
+  t.params["train"]["reducer"] = "nccl";
+  t.ranks = 1;  // a lone rank has no communicator to share
+  BOOST_TEST(!averages_over_nccl(t, DeviceKind::Cuda));
+  t.ranks = 2;
+  t.kind = "drug.train";
+  BOOST_TEST(!averages_over_nccl(t, DeviceKind::Cuda));
+  t.kind = "mri.train";
+  t.params["train"]["reducer"] = "gloo";
+  BOOST_CHECK_THROW(averages_over_nccl(t, DeviceKind::Cuda), InputError);
+}

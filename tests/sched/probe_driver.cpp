@@ -1,7 +1,9 @@
 // A stand-in for `gbmsweep run` with a probe DAG built in code, so that the scheduler tests do
 // not depend on a sweep file format: `probe_driver --store DIR [--levels L] [--width W]
 // [--sleep-min S] [--sleep-max S] [--seed N] [--group-ranks G] [--retry-failed]
-// [--grace S] [--walltime S] [--group-fail-wait S]`. Level l > 0 tasks depend on one or two tasks of level l-1;
+// [--grace S] [--walltime S] [--group-fail-wait S] [--fake-gpus N]`. --fake-gpus: the run's
+// device is cuda with N GPUs visible per rank (placement only: probe tasks never touch them),
+// and every group task counts as one that averages over NCCL (needs a GPU per rank). Level l > 0 tasks depend on one or two tasks of level l-1;
 // with --group-ranks G, the first task of every level runs on G ranks.
 #include <cstdlib>
 #include <iostream>
@@ -94,6 +96,11 @@ int main(int argc, char** argv) {
     else if (a == "--grace") opt.grace_s = std::stod(next());
     else if (a == "--walltime") opt.walltime_s = std::stod(next());
     else if (a == "--group-fail-wait") opt.group_fail_wait_s = std::stod(next());
+    else if (a == "--fake-gpus") {
+      opt.device = DeviceKind::Cuda;
+      opt.visible_gpus = std::stoi(next());
+      opt.needs_a_gpu_per_rank = [](const TaskSpec& spec) { return spec.ranks > 1; };
+    }
     else {
       std::cerr << "probe_driver: unknown option " << a << "\n";
       return 2;
@@ -102,6 +109,9 @@ int main(int argc, char** argv) {
   mpi::Environment env(&argc, &argv);
   try {
     return sched::run_sweep([&] { return probe_plan(dag); }, opt, MPI_COMM_WORLD);
+  } catch (const InputError& e) {
+    std::cerr << "probe_driver: " << e.what() << "\n";
+    return kExitUsage;
   } catch (const std::exception& e) {
     std::cerr << "probe_driver: " << e.what() << "\n";
     return kExitFailure;

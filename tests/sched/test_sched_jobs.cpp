@@ -227,6 +227,39 @@ BOOST_AUTO_TEST_CASE(uninterrupted_run_respects_dependencies_and_runs_each_task_
     for (const auto& d : ds) BOOST_TEST(done_at.at(d) < run_at.at(key), key << " ran before " << d);
 }
 
+// Issue 15 item 6, checked before the job starts: a group task that averages over NCCL cannot
+// have two ranks on one GPU. The driver fakes the GPUs (--fake-gpus N: device cuda, N visible
+// per rank; its group tasks count as NCCL ones). One GPU for >= 2 workers: the run is refused
+// with exit 2, naming the task and the shared GPU, before any store is written; one GPU per
+// worker: no warning, and the run completes.
+BOOST_AUTO_TEST_CASE(group_tasks_on_shared_gpus_are_refused_before_the_job_starts,
+                     *boost::unit_test::precondition([](boost::unit_test::test_unit_id) {
+                       return boost::unit_test::assertion_result(ranks() >= 3);
+                     })) {
+  const std::string dir = work_dir("shared-gpus");
+  const auto read = [](const std::string& path) {
+    std::ifstream in(path);
+    return std::string(std::istreambuf_iterator<char>(in), {});
+  };
+  std::vector<std::string> args = {"--store", dir + "/store", "--levels", "2", "--width", "3",
+                                   "--group-ranks", "2", "--fake-gpus", "1"};
+  Job shared(args, dir + "/log");
+  BOOST_TEST(shared.wait() == 2);
+  std::string log = read(dir + "/log");
+  BOOST_TEST(log.find("probe/L0/0 trains on 2 ranks with NCCL") != std::string::npos, log);
+  BOOST_TEST(log.find("share cuda:0") != std::string::npos, log);
+  BOOST_TEST(!stdfs::exists(dir + "/store/store.h5"));
+  BOOST_TEST(!stdfs::exists(dir + "/store/journal.jsonl"));
+
+  args[1] = dir + "/store-ok";
+  args.back() = std::to_string(ranks() - 1);  // one GPU per worker
+  Job own(args, dir + "/log-ok");
+  BOOST_TEST(own.wait() == 0);
+  log = read(dir + "/log-ok");
+  BOOST_TEST(log.find("share") == std::string::npos, log);
+  BOOST_TEST(status(dir + "/store-ok").at("counts").at("done") == 6);
+}
+
 BOOST_AUTO_TEST_CASE(group_tasks_get_a_communicator_of_their_size, *boost::unit_test::precondition(
     [](boost::unit_test::test_unit_id) { return boost::unit_test::assertion_result(ranks() >= 3); })) {
   check_h5py(reference_store());  // read_store.py checks metrics["group"] == ranks of the task
