@@ -419,6 +419,25 @@ ParsedSweep parse_sweep_text(const std::string& text, const std::string& name) {
     const json& vs = mri["train"]["val_samples"];
     if (vs.is_number_integer() && vs.get<int>() < 1)
       fail_at("mri.train.val_samples", "key 'mri.train.val_samples' must be at least 1");
+    // Micro-batches split the global batch evenly over the task's ranks (train/mri_training).
+    const json& mb = mri["train"]["micro_batches"];
+    if (mb.is_number_integer()) {
+      const int m = mb.get<int>(), batch = mri["train"]["batch"].get<int>();
+      int g = 1;
+      if (config.contains("run") && config["run"].contains("ranks_per_task") &&
+          config["run"]["ranks_per_task"].contains("mri.train") &&
+          config["run"]["ranks_per_task"]["mri.train"].is_number_integer())
+        g = config["run"]["ranks_per_task"]["mri.train"].get<int>();
+      if (m < 0 || m > batch)
+        fail_at("mri.train.micro_batches", "key 'mri.train.micro_batches' must be 0 (one per "
+                                           "rank) or 1.." + std::to_string(batch) +
+                                           " (mri.train.batch), not " + std::to_string(m));
+      if (m > 0 && g > 1 && m % g != 0)
+        fail_at("mri.train.micro_batches",
+                "key 'mri.train.micro_batches' = " + std::to_string(m) +
+                    " must be a multiple of run.ranks_per_task.\"mri.train\" = " +
+                    std::to_string(g) + ": each rank takes the same number of micro-batches");
+    }
   }
   if (config.contains("report")) {
     const auto& names = mri_network_names();

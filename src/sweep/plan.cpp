@@ -306,6 +306,8 @@ class Planner {
             // aside): "auto" stays out of the key; an explicit choice is kept so that the task
             // sees it.
             if (train.value("reducer", "auto") == "auto") train.erase("reducer");
+            // 0 (one micro-batch per rank) stays out of the key, as before the key existed.
+            if (train.value("micro_batches", 0) == 0) train.erase("micro_batches");
             // The default elastic interpolation stays out of the key, as the precision.
             json augment = mri["augment"];
             if (augment.value("elastic_interpolation", "linear") == "linear")

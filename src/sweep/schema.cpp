@@ -94,6 +94,11 @@ std::vector<Field> make_schema() {
        "gradient averaging of a data-parallel training (run.ranks_per_task): auto = nccl when "
        "the build has NCCL and a task of several ranks trains on CUDA, else mpi; nccl needs one "
        "GPU per rank (in task keys only when not auto)"},
+      {"mri.train.micro_batches", T::Int, 0, {},
+       "micro-batches per global batch, their gradients accumulated: less GPU memory for the "
+       "same batch (with bn = train each normalises with its own statistics); a multiple of "
+       "run.ranks_per_task.\"mri.train\", at most the batch; 0 = one per rank of the task "
+       "(in task keys only when not 0)"},
       {"mri.train.transfer_trainable_blocks", T::Int, 0, {},
        "resnet_transfer: also train the last k residual blocks"},
       {"mri.augment.copies", T::Int, 4, {}, "augmented copies per training volume"},

@@ -212,6 +212,8 @@ TaskResult mri_train(const TaskContext& ctx) {
   o.device = ctx.device;
   if (t.contains("precision"))
     o.precision = parse_precision(t["precision"].get<std::string>(), ctx.spec->name);
+  if (t.contains("micro_batches"))  // absent: 0, one per rank
+    o.micro_batches = t["micro_batches"].get<int>();
   if (t.contains("reducer"))  // absent: auto (plan.cpp keeps "auto" out of the key)
     o.reducer = parse_reducer(t["reducer"].get<std::string>(), ctx.spec->name);
   std::string pretrained =

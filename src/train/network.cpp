@@ -318,8 +318,9 @@ std::string describe_step_failure(const std::exception& e, const Network& net,
        << micro.front().x.sizes();
   os << ": " << error_first_line(e);
   if (oom)
-    os << ". Ask for less: a smaller mri.train.batch, mri.train.precision = \"bf16\", or the "
-          "batch split over more ranks (run.ranks_per_task)";
+    os << ". Ask for less: mri.train.micro_batches (the batch in parts, gradients "
+          "accumulated), mri.train.precision = \"bf16\", the batch split over more ranks "
+          "(run.ranks_per_task), or a smaller mri.train.batch";
   return os.str();
 }
 

@@ -278,6 +278,55 @@ BOOST_AUTO_TEST_CASE(val_samples_key_reaches_spottune_training_only_when_chosen)
   }
 }
 
+// mri.train.micro_batches: 0 (one per rank, the default) stays out of every key; 2 reaches
+// every MRI training (and so the evaluations and ensembles that follow them) and nothing else;
+// a count above the batch, a negative one, or one that the task's ranks cannot share evenly is
+// refused when the sweep is read, naming the key.
+BOOST_AUTO_TEST_CASE(micro_batches_key_reaches_the_mri_trainings_only_when_chosen) {
+  auto smoke = fs::read_all(sweep_path("smoke.toml"));
+  const auto base = keys_by_name(TempSweep(smoke).plan());
+  const auto pos = smoke.find("tau = 1.0\n");
+  BOOST_REQUIRE(pos != std::string::npos);
+  const auto with = [&](const std::string& line) { return std::string(smoke).insert(pos, line); };
+  BOOST_TEST((keys_by_name(TempSweep(with("micro_batches = 0\n")).plan()) == base));
+  int trains = 0, unchanged = 0;
+  for (const auto& t : TempSweep(with("micro_batches = 2\n")).plan().tasks) {
+    const bool mri_model = t.name.rfind("mri.train/", 0) == 0 || t.name.rfind("mri.evaluate/", 0) == 0 ||
+                           t.name.rfind("mri.ensemble/", 0) == 0;
+    if (t.kind == "mri.train") {
+      ++trains;
+      BOOST_TEST(t.params["train"].value("micro_batches", 0) == 2, t.name);
+    }
+    if (!mri_model) {
+      BOOST_TEST(base.at(t.name) == t.key, t.name);
+      ++unchanged;
+    } else if (t.kind == "mri.train") {
+      BOOST_TEST(base.at(t.name) != t.key, t.name);
+    }
+  }
+  BOOST_TEST(trains > 0);
+  BOOST_TEST(unchanged > 0);
+  const auto refused = [&](const std::string& text, const std::string& words) {
+    TempSweep b(text);
+    try {
+      b.plan();
+      BOOST_FAIL("accepted: " << words);
+    } catch (const sweep::SweepError& e) {
+      const std::string what = e.what();
+      BOOST_TEST(what.find("mri.train.micro_batches") != std::string::npos, what);
+      BOOST_TEST(what.find(words) != std::string::npos, what);
+    }
+  };
+  refused(with("micro_batches = 9\n"), "1..8 (mri.train.batch), not 9");
+  refused(with("micro_batches = -1\n"), "not -1");
+  const std::string two_ranks = "\n[run.ranks_per_task]\n\"mri.train\" = 2\n";
+  refused(with("micro_batches = 3\n") + two_ranks,
+          "= 3 must be a multiple of run.ranks_per_task.\"mri.train\" = 2");
+  Plan ok = TempSweep(with("micro_batches = 4\n") + two_ranks).plan();
+  for (const auto& t : ok.tasks)
+    if (t.kind == "mri.train") BOOST_TEST(t.ranks == 2, t.name);
+}
+
 BOOST_AUTO_TEST_CASE(radiomics_task_is_opt_in_and_depends_on_the_cohort) {
   auto smoke = fs::read_all(sweep_path("smoke.toml"));
   Plan on = TempSweep(smoke).plan();

@@ -438,6 +438,7 @@ BOOST_AUTO_TEST_CASE(out_of_memory_names_the_batch_and_the_memory_asked_for) {
              m);
   BOOST_TEST(m.find("Exception raised from") == std::string::npos, m);  // one line
   BOOST_TEST(m.find("a smaller mri.train.batch") != std::string::npos, m);
+  BOOST_TEST(m.find("mri.train.micro_batches") != std::string::npos, m);
   const std::runtime_error other("Expected 5-dimensional input");
   const std::string n = describe_step_failure(other, net, micro, 12, "optimiser step");
   BOOST_TEST(n.find("failed in the optimiser step") == 0, n);
