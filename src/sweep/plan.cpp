@@ -273,6 +273,10 @@ class Planner {
     }
 
     int folds = mri["folds"].get<int>();
+    int mri_train_ranks = 1;
+    if (cfg.contains("run") && cfg["run"].contains("ranks_per_task") &&
+        cfg["run"]["ranks_per_task"].contains("mri.train"))
+      mri_train_ranks = cfg["run"]["ranks_per_task"]["mri.train"].get<int>();
     for (const MriNetwork net : networks) {
       const std::string network = to_string(net);  // names and params: the sweep's spelling
       for (const auto& seed : mri["seeds"]) {
@@ -306,8 +310,17 @@ class Planner {
             // aside): "auto" stays out of the key; an explicit choice is kept so that the task
             // sees it.
             if (train.value("reducer", "auto") == "auto") train.erase("reducer");
-            // 0 (one micro-batch per rank) stays out of the key, as before the key existed.
-            if (train.value("micro_batches", 0) == 0) train.erase("micro_batches");
+            // The micro-batches are the BatchNorm statistics groups (train/mri_training.hpp),
+            // and 0 means one per rank: the key carries the count in effect, so a 2-rank task
+            // and a 1-rank task with micro_batches = 2 (which train the same) share a key, and
+            // changing run.ranks_per_task cannot mix results under one key. 1 stays out of the
+            // key, as before the key existed.
+            int micro = train.value("micro_batches", 0);
+            if (micro == 0) micro = mri_train_ranks;
+            if (micro == 1)
+              train.erase("micro_batches");
+            else
+              train["micro_batches"] = micro;
             // The default elastic interpolation stays out of the key, as the precision.
             json augment = mri["augment"];
             if (augment.value("elastic_interpolation", "linear") == "linear")

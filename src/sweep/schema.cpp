@@ -98,7 +98,7 @@ std::vector<Field> make_schema() {
        "micro-batches per global batch, their gradients accumulated: less GPU memory for the "
        "same batch (with bn = train each normalises with its own statistics); a multiple of "
        "run.ranks_per_task.\"mri.train\", at most the batch; 0 = one per rank of the task "
-       "(in task keys only when not 0)"},
+       "(task keys carry the count in effect when above 1)"},
       {"mri.train.transfer_trainable_blocks", T::Int, 0, {},
        "resnet_transfer: also train the last k residual blocks"},
       {"mri.augment.copies", T::Int, 4, {}, "augmented copies per training volume"},

@@ -278,7 +278,7 @@ BOOST_AUTO_TEST_CASE(val_samples_key_reaches_spottune_training_only_when_chosen)
   }
 }
 
-// mri.train.micro_batches: 0 (one per rank, the default) stays out of every key; 2 reaches
+// mri.train.micro_batches: 0 (one per rank, the default) at 1 rank stays out of every key; 2 reaches
 // every MRI training (and so the evaluations and ensembles that follow them) and nothing else;
 // a count above the batch, a negative one, or one that the task's ranks cannot share evenly is
 // refused when the sweep is read, naming the key.
@@ -325,6 +325,13 @@ BOOST_AUTO_TEST_CASE(micro_batches_key_reaches_the_mri_trainings_only_when_chose
   Plan ok = TempSweep(with("micro_batches = 4\n") + two_ranks).plan();
   for (const auto& t : ok.tasks)
     if (t.kind == "mri.train") BOOST_TEST(t.ranks == 2, t.name);
+  // 0 = one per rank: a 2-rank training carries 2 in its key, the key of a 1-rank training
+  // with micro_batches = 2 (they train the same), not the 1-rank default's.
+  const auto two_rank_keys = keys_by_name(TempSweep(smoke + two_ranks).plan());
+  const auto explicit_two = keys_by_name(TempSweep(with("micro_batches = 2\n")).plan());
+  BOOST_TEST((two_rank_keys == explicit_two));
+  BOOST_TEST((two_rank_keys != base));
+  BOOST_TEST((keys_by_name(TempSweep(with("micro_batches = 1\n")).plan()) == base));
 }
 
 BOOST_AUTO_TEST_CASE(radiomics_task_is_opt_in_and_depends_on_the_cohort) {
