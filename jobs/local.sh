@@ -1,8 +1,8 @@
 #!/usr/bin/env bash
 # Runs a sweep to completion on a workstation with plain mpirun, then writes the report.
 #   jobs/local.sh SWEEP.toml STORE_DIR [RANKS]
-# RANKS default: the number of cores; with a CUDA build and visible GPUs, one worker per GPU
-# + the coordinator (more would make workers share a GPU's memory).
+# RANKS default: the number of cores; for a sweep with MRI trainings on a CUDA build that sees
+# GPUs, one worker per GPU + the coordinator (more would make workers share a GPU's memory).
 # Interrupt it (Ctrl-C) at any time and run the same line again: it resumes from the store.
 set -uo pipefail
 here=$(cd "$(dirname "$0")/.." && pwd)
@@ -11,11 +11,13 @@ sweep=${1:?usage: jobs/local.sh SWEEP.toml STORE_DIR [RANKS]}
 store=${2:?usage: jobs/local.sh SWEEP.toml STORE_DIR [RANKS]}
 [ -x "$GBMSWEEP" ] || { echo "jobs/local.sh: $GBMSWEEP not found: run scripts/build.sh first" >&2; exit 2; }
 gpus=$("$GBMSWEEP" --version 2>/dev/null | sed -n 's/.*cuda: yes  gpus visible: \([0-9]*\).*/\1/p')
+trains=$("$GBMSWEEP" plan "$sweep" --json 2>/dev/null | grep -o '"mri.train": *[0-9]*' | grep -o '[0-9]*$')
 if [ -n "${3:-}" ]; then
   ranks=$3
-elif [ -n "$gpus" ] && [ "$gpus" -gt 0 ]; then
+elif [ -n "$gpus" ] && [ "$gpus" -gt 0 ] && [ "${trains:-0}" -gt 0 ]; then
   ranks=$((gpus + 1))
-  echo "jobs/local.sh: $gpus GPU(s): $ranks ranks (one worker per GPU + the coordinator)" >&2
+  echo "jobs/local.sh: $gpus GPU(s) for $trains MRI trainings: $ranks ranks (one worker per" \
+    "GPU + the coordinator; pass RANKS to choose)" >&2
 else
   ranks=$(nproc)
 fi

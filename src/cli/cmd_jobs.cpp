@@ -30,7 +30,8 @@ int slurm(const Args& args) {
       ("gpus-per-node", po::value<int>(&o.gpus_per_node)->default_value(0),
        "GPUs per node: one worker rank each, + the coordinator on the first node")
       ("cpus-per-rank", po::value<int>(&o.cpus_per_rank)->default_value(0),
-       "cores per rank (--cpus-per-task; 0: whole nodes for a GPU job, else Slurm's default)")
+       "cores per rank (--cpus-per-task; a GPU job's first node holds G + 1 ranks, so at most "
+       "cores / (G + 1); 0: whole nodes for a GPU job, else Slurm's default)")
       ("time", po::value<std::string>(&o.time)->default_value("01:00:00"), "time limit per job [D-]HH:MM:SS")
       ("partition", po::value<std::string>(&o.partition), "partition")
       ("account", po::value<std::string>(&o.account), "account")

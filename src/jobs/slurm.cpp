@@ -101,6 +101,7 @@ std::string render_slurm_script(SlurmJobOptions o) {
     << "STORE=" << q(o.store) << "\n"
     << "REPORT=" << q(o.report_dir) << "\n"
     << "RANKS=" << ranks << "\n"
+    << "GPUS_PER_NODE=" << o.gpus_per_node << "\n"
     << "LAUNCHER=" << o.launcher << "\n"
     << "GBMSWEEP_MAX_RESUBMITS=${GBMSWEEP_MAX_RESUBMITS:-" << o.max_resubmits << "}\n"
     << "GBMSWEEP_RESUBMIT_COUNT=${GBMSWEEP_RESUBMIT_COUNT:-0}\n"
@@ -152,10 +153,16 @@ drain() {
 trap drain TERM
 
 if [ "$LAUNCHER" = srun ]; then
-  # Slurm >= 22.05's srun does not take --cpus-per-task from the job: pass it on. NoPack
-  # keeps the block layout even (a GPU job: one worker per GPU, the coordinator on node 0).
-  srun --mpi=pmix -n "$RANKS" --distribution=block,NoPack \
-    ${SLURM_CPUS_PER_TASK:+--cpus-per-task="$SLURM_CPUS_PER_TASK"} \
+  # srun gives a task one core unless told (and Slurm >= 22.05's srun ignores the job's
+  # --cpus-per-task): pass that on, or in a whole-node GPU job the first node's cores over
+  # its G + 1 ranks. NoPack keeps the block layout even: the coordinator on the first node.
+  cpt=${SLURM_CPUS_PER_TASK:-}
+  if [ -z "$cpt" ] && [ "$GPUS_PER_NODE" -gt 0 ]; then
+    node_cpus=${SLURM_JOB_CPUS_PER_NODE%%[^0-9]*}  # "64(x4)" or "64,48": the first node's
+    cpt=$(( node_cpus / (GPUS_PER_NODE + 1) ))
+    [ "$cpt" -ge 1 ] || cpt=1
+  fi
+  srun --mpi=pmix -n "$RANKS" --distribution=block,NoPack ${cpt:+--cpus-per-task="$cpt"} \
     "$GBMSWEEP" run "$SWEEP" --store "$STORE" &
 else
   mpirun -n "$RANKS" "$GBMSWEEP" run "$SWEEP" --store "$STORE" &

@@ -37,25 +37,22 @@ int choose_gpu(int local_rank, int visible_gpus, bool coordinator_on_node) {
   return local_rank == 0 ? -1 : (local_rank - 1) % visible_gpus;
 }
 
-GpuLayoutReport describe_gpu_layout(const std::vector<int>& node_of_rank,
-                                    const std::vector<std::string>& host_of_rank,
-                                    const std::vector<int>& gpu_of_rank,
-                                    const std::vector<int>& visible_gpus_of_rank) {
+GpuLayoutReport describe_gpu_layout(const std::vector<RankGpu>& ranks) {
   GpuLayoutReport report;
-  const std::size_t n = node_of_rank.size();
-  const int first_worker = n > 1 ? 1 : 0;
+  const std::size_t n = ranks.size();
+  const std::size_t first_worker = n > 1 ? 1 : 0;
   int nodes = 0;
-  for (int node : node_of_rank) nodes = std::max(nodes, node + 1);
+  for (const RankGpu& r : ranks) nodes = std::max(nodes, r.node + 1);
   for (int node = 0; node < nodes; ++node) {
     int visible = 0, workers = 0;
     std::string host;
     std::map<int, std::vector<int>> ranks_of_gpu;
-    for (std::size_t r = static_cast<std::size_t>(first_worker); r < n; ++r) {
-      if (node_of_rank[r] != node) continue;
+    for (std::size_t r = first_worker; r < n; ++r) {
+      if (ranks[r].node != node) continue;
       ++workers;
-      host = host_of_rank[r];
-      visible = std::max(visible, visible_gpus_of_rank[r]);
-      if (gpu_of_rank[r] >= 0) ranks_of_gpu[gpu_of_rank[r]].push_back(static_cast<int>(r));
+      host = ranks[r].host;
+      visible = std::max(visible, ranks[r].visible);
+      if (ranks[r].gpu >= 0) ranks_of_gpu[ranks[r].gpu].push_back(static_cast<int>(r));
     }
     if (visible <= 0 || workers == 0) continue;
     std::ostringstream line;

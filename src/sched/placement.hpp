@@ -37,21 +37,24 @@ Placement place(MPI_Comm world, const PlacementOptions& options);
 // n + 1 ranks give one worker per GPU. -1 when no GPU is visible.
 int choose_gpu(int local_rank, int visible_gpus, bool coordinator_on_node);
 
-// What the coordinator logs about the GPUs (a pure function, unit-tested): one info line per
-// node (which worker has which GPU) and a warning for each GPU that two workers share (they
-// split its memory, and NCCL refuses them in one group) or that no worker uses. Inputs are per
-// world rank: node index, host name, chosen GPU (-1: none) and the GPUs the rank sees; rank 0
-// of a multi-rank run is the coordinator and is not counted. Empty when no rank sees a GPU.
+// One world rank as the coordinator sees it for the GPU report.
+struct RankGpu {
+  int node = 0;
+  std::string host;
+  int gpu = -1;      // chosen CUDA ordinal; -1: none
+  int visible = 0;   // GPUs the rank sees (0 on a CPU run)
+};
 struct GpuLayoutReport {
   std::vector<std::string> info, warnings;
-  // The most workers on a node where two of them share a GPU (0: no GPU is shared): a group
-  // task of at most that many ranks may get two ranks on one GPU there.
+  // The most workers on a node where two share a GPU (0: none shared): a group task of at
+  // most that many ranks may get two ranks on one GPU there.
   int shared_node_workers = 0;
 };
-GpuLayoutReport describe_gpu_layout(const std::vector<int>& node_of_rank,
-                                    const std::vector<std::string>& host_of_rank,
-                                    const std::vector<int>& gpu_of_rank,
-                                    const std::vector<int>& visible_gpus_of_rank);
+// What the coordinator logs about the GPUs (pure, unit-tested): per node, which worker has
+// which GPU; a warning for each GPU two workers share (they split its memory, and NCCL
+// refuses them in one group) or no worker uses. Rank 0 of a multi-rank run only coordinates
+// and is not counted. Empty when no rank sees a GPU.
+GpuLayoutReport describe_gpu_layout(const std::vector<RankGpu>& ranks);
 
 // The launcher's local rank (OMPI_COMM_WORLD_LOCAL_RANK, else SLURM_LOCALID when srun started
 // the rank), -1 when neither says; `ompi` / `slurm` are the variables' values or null.

@@ -472,24 +472,23 @@ GpuLayoutReport log_gpu_layout(const Placement& pl, int visible_gpus,
   std::vector<int> all(static_cast<std::size_t>(2 * pl.world_size));
   GBM_MPI_CHECK(MPI_Gather(mine, 2, MPI_INT, all.data(), 2, MPI_INT, 0, world));
   if (pl.world_rank != 0) return {};
-  std::vector<int> gpu, visible;
-  for (int r = 0; r < pl.world_size; ++r) {
-    gpu.push_back(all[static_cast<std::size_t>(2 * r)]);
-    visible.push_back(all[static_cast<std::size_t>(2 * r + 1)]);
-  }
-  GpuLayoutReport report = describe_gpu_layout(pl.node_of_rank, hosts, gpu, visible);
+  std::vector<RankGpu> ranks;
+  for (std::size_t r = 0; r < static_cast<std::size_t>(pl.world_size); ++r)
+    ranks.push_back({pl.node_of_rank[r], hosts[r], all[2 * r], all[2 * r + 1]});
+  GpuLayoutReport report = describe_gpu_layout(ranks);
   for (const std::string& line : report.info) GBM_LOG(Info, "gpus: " << line);
   for (const std::string& line : report.warnings) GBM_LOG(Warn, "gpus: " << line);
   return report;
 }
 
-// Before the job starts: a group task that needs a GPU per rank and could land on a node
-// where ranks share one would fail there; refuse the whole run, naming the first such task.
-void check_group_gpus(const Plan& plan, const GpuLayoutReport& layout,
+// Before any task starts: a group task still to run that needs a GPU per rank, and could land
+// on a node where ranks share one, would fail there; refuse the run, naming the first.
+void check_group_gpus(const Plan& plan, const Store& store, const GpuLayoutReport& layout,
                       const std::function<bool(const TaskSpec&)>& needs_a_gpu_per_rank) {
   if (layout.shared_node_workers < 2 || !needs_a_gpu_per_rank) return;
   for (const TaskSpec& spec : plan.tasks) {
-    if (spec.ranks < 2 || spec.ranks > layout.shared_node_workers || !needs_a_gpu_per_rank(spec))
+    if (spec.ranks < 2 || spec.ranks > layout.shared_node_workers ||
+        store.record(spec.key).status == "done" || !needs_a_gpu_per_rank(spec))
       continue;
     throw InputError(plan.sweep_path,
                      spec.name + " trains on " + std::to_string(spec.ranks) +
@@ -512,9 +511,10 @@ int run_sweep(const std::function<Plan()>& make_plan, const SchedOptions& option
   if (pl.world_rank != 0 && !options.verbose && log::level() == log::Level::Info)
     log::set_level(log::Level::Warn);
   std::vector<std::string> hosts = gather_hosts(pl, world);
-  GpuLayoutReport gpu_layout;
-  if (options.device == DeviceKind::Cuda)
-    gpu_layout = log_gpu_layout(pl, options.visible_gpus, hosts, world);
+  // Every rank gathers, whatever its device: `auto` is resolved per rank, and a collective
+  // that only some ranks call would hang the start.
+  GpuLayoutReport gpu_layout = log_gpu_layout(
+      pl, options.device == DeviceKind::Cuda ? options.visible_gpus : 0, hosts, world);
 
   // Rank 0 plans and opens the store; every rank learns whether that worked.
   std::optional<Plan> plan;
@@ -524,13 +524,13 @@ int run_sweep(const std::function<Plan()>& make_plan, const SchedOptions& option
   if (pl.world_rank == 0) {
     try {
       plan = make_plan();
-      check_group_gpus(*plan, gpu_layout, options.needs_a_gpu_per_rank);
       StoreInfo info{plan->sweep_name, plan->sweep_path, plan->config, options.code_version};
       StoreOptions so;
       so.index_interval_s = options.index_interval_s;
       so.sync = options.store_sync;
       store = Store::open_or_create(options.store_dir, info, so);
       store->add_tasks(plan->tasks, options.code_version);
+      check_group_gpus(*plan, *store, gpu_layout, options.needs_a_gpu_per_rank);
     } catch (const InputError&) {
       error = std::current_exception();
       setup_code = kExitUsage;

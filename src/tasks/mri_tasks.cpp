@@ -22,6 +22,12 @@ namespace gbmsweep {
 
 namespace {
 
+// A training's mri.train.reducer; absent means auto (plan.cpp keeps "auto" out of the key).
+Reducer reducer_of(const json& train, const std::string& task) {
+  return train.contains("reducer") ? parse_reducer(train["reducer"].get<std::string>(), task)
+                                   : Reducer::Auto;
+}
+
 using json = nlohmann::json;
 
 std::string relative_to_store(const TaskContext& ctx, const std::string& path) {
@@ -214,8 +220,7 @@ TaskResult mri_train(const TaskContext& ctx) {
     o.precision = parse_precision(t["precision"].get<std::string>(), ctx.spec->name);
   if (t.contains("micro_batches"))  // absent: 0, one per rank
     o.micro_batches = t["micro_batches"].get<int>();
-  if (t.contains("reducer"))  // absent: auto (plan.cpp keeps "auto" out of the key)
-    o.reducer = parse_reducer(t["reducer"].get<std::string>(), ctx.spec->name);
+  o.reducer = reducer_of(t, ctx.spec->name);
   std::string pretrained =
       is_pretrained(o.network) ? ctx.dep_artifact(ctx.spec->deps.at(1), "weights.pt") : "";
   std::string checkpoint = ctx.artifact_dir + "/model.pt";
@@ -271,11 +276,7 @@ TaskResult mri_evaluate(const TaskContext& ctx) {
 
 bool averages_over_nccl(const TaskSpec& spec, DeviceKind device) {
   if (spec.kind != "mri.train" || spec.ranks < 2) return false;
-  const json& t = spec.params.at("train");
-  // Absent: auto (plan.cpp keeps "auto" out of the key), as mri_train reads it.
-  const Reducer asked =
-      t.contains("reducer") ? parse_reducer(t["reducer"].get<std::string>(), spec.name)
-                            : Reducer::Auto;
+  const Reducer asked = reducer_of(spec.params.at("train"), spec.name);
   return resolve_reducer(asked, Device{device, 0}, GBMSWEEP_HAS_NCCL, spec.ranks) ==
          Reducer::Nccl;
 }

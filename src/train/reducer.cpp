@@ -23,10 +23,8 @@ GradientReducer::GradientReducer(MPI_Comm comm, std::size_t bucket_bytes)
   }
 }
 
-// Every entry point packs (allocates, checks) first, inside a try, and the ranks agree before
-// the first collective on the data: a rank that fails there (out of GPU memory for a bucket,
-// a tensor it cannot sum) would otherwise leave its peers waiting in the all-reduce for ever.
-// One 2-int MPI all-reduce per call; the `defined` mask below is the other one per step.
+// A rank that cannot pack a bucket (out of GPU memory for it, a tensor it cannot take) must not
+// leave its peers in the all-reduce: reduce_packed agrees before each bucket's (below).
 
 void GradientReducer::average_gradients(const std::vector<torch::Tensor>& params) {
   if (size_ == 1) return;
@@ -78,74 +76,22 @@ void GradientReducer::sum(const std::vector<torch::Tensor>& tensors) {
     }
     (t.scalar_type() == torch::kFloat ? floats : doubles).push_back(t);
   }
-  // Both dtypes are packed before the one agreement, so that a failure in either stops all.
-  std::vector<torch::Tensor> float_buckets, double_buckets;
-  std::vector<std::pair<size_t, size_t>> float_spans, double_spans;
-  if (failure.empty()) failure = pack(floats, float_buckets, float_spans);
-  if (failure.empty()) failure = pack(doubles, double_buckets, double_spans);
-  mpi::agree_or_throw(failure, "packing tensors to sum", comm_);
-  reduce_buckets(floats, float_buckets, float_spans, /*average=*/false);
-  reduce_buckets(doubles, double_buckets, double_spans, /*average=*/false);
+  reduce_packed(floats, /*average=*/false, failure);
+  reduce_packed(doubles, /*average=*/false);
 }
 
 void GradientReducer::reduce_packed(const std::vector<torch::Tensor>& tensors, bool average,
                                     std::string failure) {
-  std::vector<torch::Tensor> buckets;
-  std::vector<std::pair<size_t, size_t>> spans;
-  if (failure.empty()) failure = pack(tensors, buckets, spans);
-  mpi::agree_or_throw(failure, "packing tensors to all-reduce", comm_);
-  reduce_buckets(tensors, buckets, spans, average);
-}
-
-std::string GradientReducer::pack(const std::vector<torch::Tensor>& tensors,
-                                  std::vector<torch::Tensor>& buckets,
-                                  std::vector<std::pair<size_t, size_t>>& spans) const {
   torch::NoGradGuard no_grad;
-  const auto elem = tensors.empty() ? sizeof(float) : tensors.front().element_size();
-  const size_t bucket_elems = std::max<size_t>(1, bucket_floats_ * sizeof(float) / elem);
   size_t first = 0;
-  while (first < tensors.size()) {
-    // Fill one bucket with whole tensors (a tensor larger than a bucket gets its own).
-    size_t last = first, count = 0;
-    while (last < tensors.size() &&
-           (count == 0 || count + static_cast<size_t>(tensors[last].numel()) <= bucket_elems)) {
-      count += static_cast<size_t>(tensors[last].numel());
-      ++last;
-    }
-    std::vector<torch::Tensor> flat;
-    for (size_t i = first; i < last; ++i) {
-      if (tensors[i].device() != tensors[first].device() ||
-          tensors[i].scalar_type() != tensors[first].scalar_type()) {
-        std::ostringstream m;
-        m << "reducer: tensors of one bucket are " << tensors[first].scalar_type() << " on "
-          << tensors[first].device() << " and " << tensors[i].scalar_type() << " on "
-          << tensors[i].device();
-        return m.str();
-      }
-      flat.push_back(tensors[i].reshape({-1}));
-    }
-    try {
-      buckets.push_back(torch::cat(flat));  // on the tensors' device
-    } catch (const std::exception& e) {
-      std::ostringstream m;
-      m << "reducer: packing a bucket of " << count << " " << tensors[first].scalar_type()
-        << " values (" << (count * elem) / (1u << 20) << " MiB) on " << tensors[first].device()
-        << " failed: " << error_first_line(e);
-      return m.str();
-    }
-    spans.emplace_back(first, last);
-    first = last;
-  }
-  return "";
-}
-
-void GradientReducer::reduce_buckets(const std::vector<torch::Tensor>& tensors,
-                                     std::vector<torch::Tensor>& buckets,
-                                     const std::vector<std::pair<size_t, size_t>>& spans,
-                                     bool average) {
-  torch::NoGradGuard no_grad;
-  for (size_t b = 0; b < buckets.size(); ++b) {
-    auto& bucket = buckets[b];
+  // One agreement (a 2-int MPI all-reduce, no GPU wait) per bucket and at least one per call,
+  // so that every rank's first collective here is one; one bucket is alive at a time.
+  do {
+    size_t last = first;
+    torch::Tensor bucket;
+    if (failure.empty() && first < tensors.size()) failure = pack(tensors, first, last, bucket);
+    mpi::agree_or_throw(failure, "packing a bucket to all-reduce", comm_);
+    if (!bucket.defined()) break;
     sum_bucket(bucket);
     // x (1/g) in the bucket's type: for float the same product as 1.0f / g, as before.
     if (average)
@@ -153,12 +99,50 @@ void GradientReducer::reduce_buckets(const std::vector<torch::Tensor>& tensors,
                       ? static_cast<double>(1.0f / static_cast<float>(size_))
                       : 1.0 / size_);
     int64_t off = 0;
-    for (size_t i = spans[b].first; i < spans[b].second; ++i) {
+    for (size_t i = first; i < last; ++i) {
       auto& t = tensors[i];
       const_cast<torch::Tensor&>(t).copy_(bucket.slice(0, off, off + t.numel()).view(t.sizes()));
       off += t.numel();
     }
-    bucket = torch::Tensor();  // free each bucket as soon as it is copied back
+    first = last;
+  } while (first < tensors.size());
+}
+
+std::string GradientReducer::pack(const std::vector<torch::Tensor>& tensors, size_t first,
+                                  size_t& last, torch::Tensor& bucket) const {
+  const auto elem = tensors[first].element_size();
+  const size_t bucket_elems = std::max<size_t>(1, bucket_floats_ * sizeof(float) / elem);
+  // Whole tensors (a tensor larger than a bucket gets its own).
+  size_t count = 0;
+  last = first;
+  while (last < tensors.size() &&
+         (count == 0 || count + static_cast<size_t>(tensors[last].numel()) <= bucket_elems)) {
+    count += static_cast<size_t>(tensors[last].numel());
+    ++last;
+  }
+  std::ostringstream m;
+  try {
+    std::vector<torch::Tensor> flat;
+    for (size_t i = first; i < last; ++i) {
+      if (tensors[i].device() != tensors[first].device() ||
+          tensors[i].scalar_type() != tensors[first].scalar_type()) {
+        m << "reducer: tensors of one bucket are " << tensors[first].scalar_type() << " on "
+          << tensors[first].device() << " and " << tensors[i].scalar_type() << " on "
+          << tensors[i].device();
+        return m.str();
+      }
+      flat.push_back(tensors[i].reshape({-1}));
+    }
+    bucket = torch::cat(flat);  // on the tensors' device
+    std::string refused = check_bucket(bucket);
+    if (!refused.empty()) bucket = torch::Tensor();
+    return refused;
+  } catch (const std::exception& e) {
+    bucket = torch::Tensor();
+    m << "reducer: packing a bucket of " << count << " " << tensors[first].scalar_type()
+      << " values (" << (count * elem) / (1u << 20) << " MiB) on " << tensors[first].device()
+      << " failed: " << error_first_line(e);
+    return m.str();
   }
 }
 
@@ -169,13 +153,16 @@ class MpiReducer final : public GradientReducer {
   MpiReducer(MPI_Comm comm, std::size_t bucket_bytes) : GradientReducer(comm, bucket_bytes) {}
 
  protected:
+  std::string check_bucket(const torch::Tensor& flat) const override {
+    if (flat.numel() > std::numeric_limits<int>::max()) return "MPI reducer: bucket too large";
+    if (flat.scalar_type() != torch::kDouble && flat.scalar_type() != torch::kFloat)
+      return "MPI reducer: float or double buckets, got " +
+             std::string(c10::toString(flat.scalar_type()));
+    return "";
+  }
   void sum_bucket(torch::Tensor& flat) override {
     const auto count = static_cast<std::size_t>(flat.numel());
-    GBM_CHECK(count <= static_cast<std::size_t>(std::numeric_limits<int>::max()),
-              "MPI reducer: bucket too large");
     const bool dbl = flat.scalar_type() == torch::kDouble;
-    GBM_CHECK(dbl || flat.scalar_type() == torch::kFloat,
-              "MPI reducer: float or double buckets, got " << flat.scalar_type());
     // The CPU reducer: a CUDA bucket goes through host memory (use nccl to avoid that).
     auto host = flat.is_cpu() ? flat : flat.cpu();
     GBM_MPI_CHECK(MPI_Allreduce(MPI_IN_PLACE, host.data_ptr(), static_cast<int>(count),

@@ -57,19 +57,18 @@ class GradientReducer {
   // Sum-all-reduce of a flat float or double bucket in place: the backend's only job. The
   // bucket lives on the device of the tensors it packs (no host staging by the base).
   virtual void sum_bucket(torch::Tensor& flat) = 0;
+  // What the backend cannot sum ("" when it can), asked before the ranks agree.
+  virtual std::string check_bucket(const torch::Tensor& /*flat*/) const { return ""; }
   MPI_Comm comm_;
 
  private:
-  // Packs tensors of one dtype into buckets, agrees with the other ranks on `failure` or a
-  // packing failure (then every rank throws), and sums each bucket; `average`: then x 1/g.
+  // Packs tensors of one dtype into buckets and sums each (`average`: then x 1/g). Before each
+  // bucket's all-reduce the ranks agree on `failure` or a packing failure: then all throw.
   void reduce_packed(const std::vector<torch::Tensor>& tensors, bool average,
                      std::string failure = "");
-  // The buckets (flat copies) and which tensors each holds; "" or what went wrong.
-  std::string pack(const std::vector<torch::Tensor>& tensors, std::vector<torch::Tensor>& buckets,
-                   std::vector<std::pair<size_t, size_t>>& spans) const;
-  void reduce_buckets(const std::vector<torch::Tensor>& tensors,
-                      std::vector<torch::Tensor>& buckets,
-                      const std::vector<std::pair<size_t, size_t>>& spans, bool average);
+  // The bucket of tensors [first, last): "" or what went wrong (bucket then undefined).
+  std::string pack(const std::vector<torch::Tensor>& tensors, size_t first, size_t& last,
+                   torch::Tensor& bucket) const;
   std::size_t bucket_floats_;
   int rank_ = 0, size_ = 1;
 };

@@ -16,6 +16,7 @@
 #include <nccl.h>
 
 #include <cstring>
+#include <sstream>
 #include <string>
 #include <vector>
 
@@ -85,13 +86,18 @@ class NcclReducer final : public GradientReducer {
   ~NcclReducer() override { ncclCommDestroy(nccl_); }
 
  protected:
+  std::string check_bucket(const torch::Tensor& flat) const override {
+    std::ostringstream m;
+    if (!flat.is_cuda() || !flat.is_contiguous() ||
+        (flat.scalar_type() != torch::kDouble && flat.scalar_type() != torch::kFloat))
+      m << "NCCL reducer: buckets must be contiguous float or double CUDA tensors (device = "
+           "\"cuda\"), got " << flat.scalar_type() << " on " << flat.device();
+    else if (flat.device().index() != device_)
+      m << "NCCL reducer: bucket on " << flat.device() << ", communicator on cuda:" << device_;
+    return m.str();
+  }
   void sum_bucket(torch::Tensor& flat) override {
     const bool dbl = flat.scalar_type() == torch::kDouble;
-    GBM_CHECK(flat.is_cuda() && flat.is_contiguous() && (dbl || flat.scalar_type() == torch::kFloat),
-              "NCCL reducer: buckets must be contiguous float or double CUDA tensors (device = "
-              "\"cuda\"), got " << flat.scalar_type() << " on " << flat.device());
-    GBM_CHECK(flat.device().index() == device_,
-              "NCCL reducer: bucket on " << flat.device() << ", communicator on cuda:" << device_);
     void* data = flat.data_ptr();
     GBM_NCCL_CHECK(ncclAllReduce(data, data, static_cast<std::size_t>(flat.numel()),
                                  dbl ? ncclDouble : ncclFloat, ncclSum, nccl_, cudaStreamLegacy));

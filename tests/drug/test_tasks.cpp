@@ -168,31 +168,6 @@ BOOST_AUTO_TEST_CASE(per_step_training_and_read_options) {
   BOOST_CHECK_THROW(h.run(bare, "bare"), InputError);
 }
 
-BOOST_AUTO_TEST_SUITE_END()
-
-BOOST_AUTO_TEST_SUITE(cli)
-
-// The generator as users run it: files readable by the pipeline; bad options exit 2.
-BOOST_AUTO_TEST_CASE(synth_drug_command) {
-  drugtest::TempDir d("cli");
-  const std::string exe = GBMSWEEP_EXE;
-  const std::string out = (d.path / "data").string();
-  int rc = std::system((exe + " synth drug --out " + out +
-                        " --seed 4 --genes 120 --gdsc-lines 40 --lines-per-drug 30 --hgcc 10"
-                        " --gse 8 > /dev/null").c_str());
-  BOOST_TEST(rc == 0);
-  drug::ReadOptions ro;
-  ro.gene_map = out + "/gene_map.tsv";
-  drug::DrugData data(out, ro);
-  auto c = data.cohort({drug::Dataset::Gse, ""}, drug::GeneChoice::Shared);
-  BOOST_TEST(c.n() == 8u);
-  BOOST_TEST(data.cohort({drug::Dataset::Gdsc, "Cyclophosphamide"}, drug::GeneChoice::All).n() >= 27u);
-  rc = std::system((exe + " synth drug --out " + out + " --gse 2 2> /dev/null").c_str());
-  BOOST_TEST(WEXITSTATUS(rc) == 2);
-}
-
-BOOST_AUTO_TEST_SUITE_END()
-
 // Which group tasks need a GPU per rank (the scheduler refuses, before the job starts, a run
 // whose ranks share a GPU when such a task could land on them): mri.train on >= 2 ranks whose
 // reducer is nccl, or auto on CUDA in a build with NCCL.
@@ -218,3 +193,29 @@ BOOST_AUTO_TEST_CASE(averages_over_nccl_follows_the_reducer_the_device_and_the_g
   t.params["train"]["reducer"] = "gloo";
   BOOST_CHECK_THROW(averages_over_nccl(t, DeviceKind::Cuda), InputError);
 }
+
+BOOST_AUTO_TEST_SUITE_END()
+
+BOOST_AUTO_TEST_SUITE(cli)
+
+// The generator as users run it: files readable by the pipeline; bad options exit 2.
+BOOST_AUTO_TEST_CASE(synth_drug_command) {
+  drugtest::TempDir d("cli");
+  const std::string exe = GBMSWEEP_EXE;
+  const std::string out = (d.path / "data").string();
+  int rc = std::system((exe + " synth drug --out " + out +
+                        " --seed 4 --genes 120 --gdsc-lines 40 --lines-per-drug 30 --hgcc 10"
+                        " --gse 8 > /dev/null").c_str());
+  BOOST_TEST(rc == 0);
+  drug::ReadOptions ro;
+  ro.gene_map = out + "/gene_map.tsv";
+  drug::DrugData data(out, ro);
+  auto c = data.cohort({drug::Dataset::Gse, ""}, drug::GeneChoice::Shared);
+  BOOST_TEST(c.n() == 8u);
+  BOOST_TEST(data.cohort({drug::Dataset::Gdsc, "Cyclophosphamide"}, drug::GeneChoice::All).n() >= 27u);
+  rc = std::system((exe + " synth drug --out " + out + " --gse 2 2> /dev/null").c_str());
+  BOOST_TEST(WEXITSTATUS(rc) == 2);
+}
+
+BOOST_AUTO_TEST_SUITE_END()
+

@@ -85,6 +85,7 @@ BOOST_AUTO_TEST_CASE(cpu_and_gpu_layouts) {
   BOOST_TEST(has(s, "RANKS=24\n"));
   BOOST_TEST(!has(s, "--exclusive"));
   BOOST_TEST(!has(s, "#SBATCH --gpus"));
+  BOOST_TEST(has(s, "\nGPUS_PER_NODE=0\n"));
   o.cpus_per_rank = 4;
   s = jobs::render_slurm_script(o);
   BOOST_TEST(has(s, "#SBATCH --cpus-per-task=4\n"));
@@ -97,9 +98,8 @@ BOOST_AUTO_TEST_CASE(cpu_and_gpu_layouts) {
   BOOST_TEST(has(s, "#SBATCH --ntasks=7\n"));
   BOOST_TEST(has(s, "#SBATCH --cpus-per-task=4\n"));
   BOOST_TEST(!has(s, "--exclusive"));
-  // srun gets the job's cores per task and an even block layout.
-  BOOST_TEST(has(s, "--distribution=block,NoPack"));
-  BOOST_TEST(has(s, "--cpus-per-task=\"$SLURM_CPUS_PER_TASK\""));
+  // The script knows the GPUs per node (srun's share of a whole node's cores depends on it).
+  BOOST_TEST(has(s, "\nGPUS_PER_NODE=2\n"));
   // --ranks-per-node equal to the GPUs is the same job.
   o.ranks_per_node = 2;
   BOOST_TEST(jobs::render_slurm_script(o) == s);

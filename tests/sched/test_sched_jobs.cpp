@@ -230,8 +230,9 @@ BOOST_AUTO_TEST_CASE(uninterrupted_run_respects_dependencies_and_runs_each_task_
 // Issue 15 item 6, checked before the job starts: a group task that averages over NCCL cannot
 // have two ranks on one GPU. The driver fakes the GPUs (--fake-gpus N: device cuda, N visible
 // per rank; its group tasks count as NCCL ones). One GPU for >= 2 workers: the run is refused
-// with exit 2, naming the task and the shared GPU, before any store is written; one GPU per
-// worker: no warning, and the run completes.
+// with exit 2, naming the task and the shared GPU, before any task runs; one GPU per worker:
+// each worker's GPU is logged, no warning, and the run completes; that store, complete, is
+// then resumed on one GPU without a refusal (nothing is left to run).
 BOOST_AUTO_TEST_CASE(group_tasks_on_shared_gpus_are_refused_before_the_job_starts,
                      *boost::unit_test::precondition([](boost::unit_test::test_unit_id) {
                        return boost::unit_test::assertion_result(ranks() >= 3);
@@ -248,16 +249,20 @@ BOOST_AUTO_TEST_CASE(group_tasks_on_shared_gpus_are_refused_before_the_job_start
   std::string log = read(dir + "/log");
   BOOST_TEST(log.find("probe/L0/0 trains on 2 ranks with NCCL") != std::string::npos, log);
   BOOST_TEST(log.find("share cuda:0") != std::string::npos, log);
-  BOOST_TEST(!stdfs::exists(dir + "/store/store.h5"));
-  BOOST_TEST(!stdfs::exists(dir + "/store/journal.jsonl"));
+  BOOST_TEST(count_events(journal(dir + "/store"), "run").empty());
 
   args[1] = dir + "/store-ok";
   args.back() = std::to_string(ranks() - 1);  // one GPU per worker
-  Job own(args, dir + "/log-ok");
+  Job own(args, dir + "/log-ok", {{"GBMSWEEP_LOG", "info"}});
   BOOST_TEST(own.wait() == 0);
   log = read(dir + "/log-ok");
+  BOOST_TEST(log.find("cuda:0 <- rank 1; cuda:1 <- rank 2") != std::string::npos, log);
   BOOST_TEST(log.find("share") == std::string::npos, log);
   BOOST_TEST(status(dir + "/store-ok").at("counts").at("done") == 6);
+
+  args.back() = "1";
+  Job resumed(args, dir + "/log-resumed");
+  BOOST_TEST(resumed.wait() == 0, read(dir + "/log-resumed"));
 }
 
 BOOST_AUTO_TEST_CASE(group_tasks_get_a_communicator_of_their_size, *boost::unit_test::precondition(

@@ -46,8 +46,9 @@ fi
 
 node=$(slurmd -C 2>/dev/null | head -n 1)
 [ -n "$node" ] || skip "slurmd -C printed nothing"
-# Two ranks on a 2-core machine: advertise 4 CPUs so that tests never wait for cores.
-node=$(echo "$node" | sed 's/CPUs=[0-9]*/CPUs=4/; s/Boards=[0-9]* //; s/SocketsPerBoard=[0-9]*/SocketsPerBoard=1/; s/CoresPerSocket=[0-9]*/CoresPerSocket=4/; s/ThreadsPerCore=[0-9]*/ThreadsPerCore=1/')
+# Advertise 8 CPUs (this machine may have 2) so that tests never wait for cores and a
+# whole-node GPU job has cores to share: 8 over its 3 ranks is 2 threads each.
+node=$(echo "$node" | sed 's/CPUs=[0-9]*/CPUs=8/; s/Boards=[0-9]* //; s/SocketsPerBoard=[0-9]*/SocketsPerBoard=1/; s/CoresPerSocket=[0-9]*/CoresPerSocket=8/; s/ThreadsPerCore=[0-9]*/ThreadsPerCore=1/')
 # Two fake GPUs for the GPU-job scenario: Slurm grants gres/gpu only for character devices, so
 # two nodes aliasing /dev/null. Without mknod (an unprivileged container) that scenario skips.
 gres_types= node_gres=
@@ -183,8 +184,9 @@ check_complete "$store2"
 say "scancel + resubmit: complete"
 
 # 3. GPU jobs (2 fake GPUs granted by Slurm, no CUDA here): `--gpus-per-node 2` must ask for the
-# coordinator + one worker per GPU, and both launchers must start exactly those ranks, with
-# cores per rank (srun) and with whole nodes (mpirun, --exclusive).
+# coordinator + one worker per GPU, and both launchers must start exactly those ranks with
+# their share of the cores: 1 core each with --cpus-per-rank 1 (srun), and on a whole node
+# (--exclusive) 8 cores / 3 ranks = 2 threads each (srun and mpirun).
 cat > "$WORK/small.toml" <<TOML
 [sweep]
 name = "slurm_gpu_probe"
@@ -197,21 +199,21 @@ sleep_max = 0.5
 seed = 3
 TOML
 [ -n "$gres_types" ] || { say "2 passed; GPU jobs skipped: mknod failed, so no fake GPUs"; exit 0; }
-for launcher in srun mpirun; do
-  store=$WORK/store-gpu-$launcher
-  extra=
-  [ "$launcher" = srun ] && extra="--cpus-per-rank 1"
-  "$EXE" jobs slurm "$WORK/small.toml" --store "$store" --gpus-per-node 2 $extra \
-    --launcher "$launcher" --time 00:05:00 --max-resubmits 0 > "$WORK/gpu-$launcher.sbatch" ||
+for run in "srun 1 1" "srun 0 2" "mpirun 0 2"; do
+  read -r launcher cpus threads <<< "$run"
+  name=gpu-$launcher-c$cpus
+  store=$WORK/store-$name
+  "$EXE" jobs slurm "$WORK/small.toml" --store "$store" --gpus-per-node 2 --cpus-per-rank "$cpus" \
+    --launcher "$launcher" --time 00:05:00 --max-resubmits 0 > "$WORK/$name.sbatch" ||
     fail "jobs slurm --gpus-per-node failed"
-  grep -q '^#SBATCH --ntasks=3$' "$WORK/gpu-$launcher.sbatch" || fail "no --ntasks=3 in the GPU script"
-  job=$(sbatch --parsable "$WORK/gpu-$launcher.sbatch") || fail "sbatch refused the GPU script ($launcher)"
-  wait_for_report "$store" 180 || { cat "$store"/slurm-*.out; fail "GPU job ($launcher) did not complete"; }
+  grep -q '^#SBATCH --ntasks=3$' "$WORK/$name.sbatch" || fail "no --ntasks=3 in the GPU script"
+  job=$(sbatch --parsable "$WORK/$name.sbatch") || fail "sbatch refused the GPU script ($name)"
+  wait_for_report "$store" 180 || { cat "$store"/slurm-*.out; fail "GPU job ($name) did not complete"; }
   cat "$store"/slurm-*.out
-  scontrol show job -d "$job" | grep -q 'JOB_GRES=gpu:2' || fail "Slurm did not grant the 2 GPUs ($launcher)"
-  grep -q "on 2 worker rank(s) (rank 0 coordinates)" "$store"/slurm-*.out ||
-    fail "the GPU job ($launcher) did not start the coordinator + 2 workers"
+  scontrol show job -d "$job" | grep -q 'JOB_GRES=gpu:2' || fail "Slurm did not grant the 2 GPUs ($name)"
+  grep -q "on 2 worker rank(s) (rank 0 coordinates), $threads thread(s) per rank" "$store"/slurm-*.out ||
+    fail "the GPU job ($name) did not start the coordinator + 2 workers with $threads thread(s) each"
   check_complete "$store" 6 "$WORK/small.toml"
-  say "GPU job with $launcher: coordinator + 2 workers, complete"
+  say "GPU job $name: coordinator + 2 workers, $threads thread(s) each, complete"
 done
-echo "4 passed, 0 failed"
+echo "5 passed, 0 failed"

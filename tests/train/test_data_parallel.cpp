@@ -258,11 +258,11 @@ BOOST_AUTO_TEST_CASE(a_rank_that_cannot_pack_a_bucket_does_not_leave_its_peers_w
           reducer->sum({torch::ones({3}), bad ? torch::ones({2}, torch::kLong)
                                               : torch::ones({2}, torch::kDouble)});
         },
-        "reducer: sum takes float or double tensors, got Long", "packing tensors to sum");
+        "reducer: sum takes float or double tensors, got Long", "packing a bucket to all-reduce");
     expect_all_throw([&] { reducer->average({torch::ones({3}), bad ? torch::Tensor()
                                                                    : torch::ones({2})}); },
                      "reducer: average was given an undefined tensor",
-                     "packing tensors to all-reduce");
+                     "packing a bucket to all-reduce");
   }
   auto x = torch::full({5}, static_cast<float>(r + 1));  // the reducer still sums
   reducer->sum({x});

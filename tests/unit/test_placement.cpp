@@ -68,6 +68,16 @@ BOOST_AUTO_TEST_CASE(device_resolution) {
 }
 
 namespace {
+// describe_gpu_layout of parallel per-rank columns, as the tests write them.
+gbmsweep::sched::GpuLayoutReport layout(const std::vector<int>& node,
+                                        const std::vector<std::string>& host,
+                                        const std::vector<int>& gpu,
+                                        const std::vector<int>& visible) {
+  std::vector<gbmsweep::sched::RankGpu> ranks;
+  for (std::size_t r = 0; r < node.size(); ++r) ranks.push_back({node[r], host[r], gpu[r], visible[r]});
+  return gbmsweep::sched::describe_gpu_layout(ranks);
+}
+
 bool any_has(const std::vector<std::string>& lines, const std::string& needle) {
   for (const auto& l : lines)
     if (l.find(needle) != std::string::npos) return true;
@@ -77,14 +87,13 @@ bool any_has(const std::vector<std::string>& lines, const std::string& needle) {
 
 BOOST_AUTO_TEST_CASE(gpu_layout_of_the_slurm_generators_job_has_no_warning) {
   using gbmsweep::sched::choose_gpu;
-  using gbmsweep::sched::describe_gpu_layout;
   // `jobs slurm --nodes 2 --gpus-per-node 2`: 5 ranks, 3 on node 0 (with the coordinator), 2 on
   // node 1; the GPUs as placement chooses them.
   std::vector<int> node = {0, 0, 0, 1, 1}, local = {0, 1, 2, 0, 1}, gpu, visible(5, 2);
   std::vector<std::string> host = {"g0", "g0", "g0", "g1", "g1"};
   for (std::size_t r = 0; r < node.size(); ++r)
     gpu.push_back(choose_gpu(local[r], 2, node[r] == 0));
-  auto report = describe_gpu_layout(node, host, gpu, visible);
+  auto report = layout(node, host, gpu, visible);
   BOOST_TEST(report.warnings.empty());
   BOOST_TEST(report.info.size() == 2u);
   BOOST_TEST(report.info[0] == "g0: 2 worker rank(s), 2 GPU(s): cuda:0 <- rank 1; cuda:1 <- rank 2");
@@ -92,33 +101,34 @@ BOOST_AUTO_TEST_CASE(gpu_layout_of_the_slurm_generators_job_has_no_warning) {
 }
 
 BOOST_AUTO_TEST_CASE(gpu_layout_warns_about_shared_and_idle_gpus) {
-  using gbmsweep::sched::describe_gpu_layout;
   // The old script's layout: --ntasks-per-node=4 with 4 GPUs, 2 nodes. Node 0 has the
   // coordinator and 3 workers (cuda:3 idle); node 1 is fine.
   std::vector<int> node = {0, 0, 0, 0, 1, 1, 1, 1}, gpu = {-1, 0, 1, 2, 0, 1, 2, 3};
   std::vector<int> visible(8, 4);
   std::vector<std::string> host = {"a", "a", "a", "a", "b", "b", "b", "b"};
-  auto report = describe_gpu_layout(node, host, gpu, visible);
+  auto report = layout(node, host, gpu, visible);
   BOOST_TEST(report.warnings.size() == 1u);
   BOOST_TEST(any_has(report.warnings, "a: cuda:3 has no worker rank (3 workers for 4 GPUs)"));
+  BOOST_TEST(report.shared_node_workers == 0);  // idle is not shared: NCCL groups still fit
   // Six workers for four GPUs on one node: two GPUs shared, named with their ranks.
   node = {0, 0, 0, 0, 0, 0, 0};
   gpu = {-1, 0, 1, 2, 3, 0, 1};
   visible.assign(7, 4);
   host.assign(7, "c");
-  report = describe_gpu_layout(node, host, gpu, visible);
+  report = layout(node, host, gpu, visible);
   BOOST_TEST(report.warnings.size() == 2u);
   BOOST_TEST(any_has(report.warnings, "c: ranks 1 5 share cuda:0 (6 workers for 4 GPUs)"));
   BOOST_TEST(any_has(report.warnings, "c: ranks 2 6 share cuda:1"));
+  BOOST_TEST(report.shared_node_workers == 6);
   // Two GPUs idle on a node with one worker.
-  report = describe_gpu_layout({0, 0}, {"d", "d"}, {-1, 0}, {3, 3});
+  report = layout({0, 0}, {"d", "d"}, {-1, 0}, {3, 3});
   BOOST_TEST(any_has(report.warnings, "d: cuda:1, cuda:2 have no worker rank"));
   // No GPU anywhere: nothing to say.
-  report = describe_gpu_layout({0, 0, 1}, {"e", "e", "f"}, {-1, -1, -1}, {0, 0, 0});
+  report = layout({0, 0, 1}, {"e", "e", "f"}, {-1, -1, -1}, {0, 0, 0});
   BOOST_TEST(report.info.empty());
   BOOST_TEST(report.warnings.empty());
   // One rank alone computes, and counts as a worker.
-  report = describe_gpu_layout({0}, {"h"}, {0}, {1});
+  report = layout({0}, {"h"}, {0}, {1});
   BOOST_TEST(report.warnings.empty());
   BOOST_TEST(report.info.at(0) == "h: 1 worker rank(s), 1 GPU(s): cuda:0 <- rank 0");
 }
