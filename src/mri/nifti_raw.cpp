@@ -201,7 +201,8 @@ std::optional<RawHeader> parse_simple_header(const unsigned char* h, const std::
 // 47,000-52,000 at 2), and a fault cost ~5 us on the 2-core VM: a tenth of the build, and
 // more of it at 2 threads, whose faults contend in the kernel. With 2 MiB pages on these
 // buffers: 7,600 at 1 thread, 6,200 at 2. Only a hint: where THP is "never" nothing changes;
-// "madvise" (Debian's default) is where it matters. The same madvise glibc makes under GLIBC_TUNABLES=glibc.malloc.hugetlb=1.
+// "madvise" (Debian's default) is where it matters. The same madvise glibc makes under
+// GLIBC_TUNABLES=glibc.malloc.hugetlb=1.
 void advise_huge_pages(void* p, std::size_t n) {
 #if defined(__linux__) && defined(MADV_HUGEPAGE)
   constexpr std::uintptr_t huge = std::uintptr_t(2) << 20;

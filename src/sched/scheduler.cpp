@@ -453,28 +453,27 @@ int Coordinator::run(SchedSummary* summary) {
   return code;
 }
 
-std::vector<std::string> gather_hosts(const Placement& pl, MPI_Comm world) {
-  constexpr int kLen = 256;
-  char mine[kLen] = {0};
-  pl.host.copy(mine, kLen - 1);
-  std::vector<char> all(static_cast<std::size_t>(kLen * pl.world_size));
-  GBM_MPI_CHECK(MPI_Gather(mine, kLen, MPI_CHAR, all.data(), kLen, MPI_CHAR, 0, world));
-  std::vector<std::string> hosts;
-  for (int r = 0; r < pl.world_size; ++r) hosts.emplace_back(&all[static_cast<std::size_t>(r * kLen)]);
-  return hosts;
+// Every rank's node, host, GPU and visible GPUs, on rank 0 (empty on the others): one gather.
+std::vector<RankGpu> gather_ranks(const Placement& pl, int visible_gpus, MPI_Comm world) {
+  struct Row {
+    char host[256];
+    int gpu, visible;
+  } mine{};
+  pl.host.copy(mine.host, sizeof mine.host - 1);
+  mine.gpu = pl.gpu;
+  mine.visible = visible_gpus;
+  std::vector<Row> all(static_cast<std::size_t>(pl.world_size));
+  GBM_MPI_CHECK(MPI_Gather(&mine, sizeof(Row), MPI_BYTE, all.data(), sizeof(Row), MPI_BYTE, 0,
+                           world));
+  std::vector<RankGpu> ranks;
+  if (pl.world_rank != 0) return ranks;
+  for (std::size_t r = 0; r < all.size(); ++r)
+    ranks.push_back({pl.node_of_rank[r], all[r].host, all[r].gpu, all[r].visible});
+  return ranks;
 }
 
-// Rank 0 logs which worker has which GPU, and warns about shared or idle GPUs; the report is
-// rank 0's (empty on the others).
-GpuLayoutReport log_gpu_layout(const Placement& pl, int visible_gpus,
-                               const std::vector<std::string>& hosts, MPI_Comm world) {
-  int mine[2] = {pl.gpu, visible_gpus};
-  std::vector<int> all(static_cast<std::size_t>(2 * pl.world_size));
-  GBM_MPI_CHECK(MPI_Gather(mine, 2, MPI_INT, all.data(), 2, MPI_INT, 0, world));
-  if (pl.world_rank != 0) return {};
-  std::vector<RankGpu> ranks;
-  for (std::size_t r = 0; r < static_cast<std::size_t>(pl.world_size); ++r)
-    ranks.push_back({pl.node_of_rank[r], hosts[r], all[2 * r], all[2 * r + 1]});
+// Rank 0 logs which worker has which GPU, and warns about shared or idle GPUs.
+GpuLayoutReport log_gpu_layout(const std::vector<RankGpu>& ranks) {
   GpuLayoutReport report = describe_gpu_layout(ranks);
   for (const std::string& line : report.info) GBM_LOG(Info, "gpus: " << line);
   for (const std::string& line : report.warnings) GBM_LOG(Warn, "gpus: " << line);
@@ -510,11 +509,13 @@ int run_sweep(const std::function<Plan()>& make_plan, const SchedOptions& option
       world, {options.threads, options.device == DeviceKind::Cuda ? options.visible_gpus : 0});
   if (pl.world_rank != 0 && !options.verbose && log::level() == log::Level::Info)
     log::set_level(log::Level::Warn);
-  std::vector<std::string> hosts = gather_hosts(pl, world);
   // Every rank gathers, whatever its device: `auto` is resolved per rank, and a collective
   // that only some ranks call would hang the start.
-  GpuLayoutReport gpu_layout = log_gpu_layout(
-      pl, options.device == DeviceKind::Cuda ? options.visible_gpus : 0, hosts, world);
+  const std::vector<RankGpu> ranks =
+      gather_ranks(pl, options.device == DeviceKind::Cuda ? options.visible_gpus : 0, world);
+  const GpuLayoutReport gpu_layout = log_gpu_layout(ranks);
+  std::vector<std::string> hosts;
+  for (const RankGpu& r : ranks) hosts.push_back(r.host);
 
   // Rank 0 plans and opens the store; every rank learns whether that worked.
   std::optional<Plan> plan;

@@ -423,11 +423,7 @@ ParsedSweep parse_sweep_text(const std::string& text, const std::string& name) {
     const json& mb = mri["train"]["micro_batches"];
     if (mb.is_number_integer()) {
       const int m = mb.get<int>(), batch = mri["train"]["batch"].get<int>();
-      int g = 1;
-      if (config.contains("run") && config["run"].contains("ranks_per_task") &&
-          config["run"]["ranks_per_task"].contains("mri.train") &&
-          config["run"]["ranks_per_task"]["mri.train"].is_number_integer())
-        g = config["run"]["ranks_per_task"]["mri.train"].get<int>();
+      const int g = ranks_per_task(config, "mri.train");
       if (m < 0 || m > batch)
         fail_at("mri.train.micro_batches", "key 'mri.train.micro_batches' must be 0 (one per "
                                            "rank) or 1.." + std::to_string(batch) +

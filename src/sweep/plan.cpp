@@ -95,9 +95,7 @@ class Planner {
       t.cost = cfg["cost"][t.kind].get<double>();
     else if (t.kind != "probe")
       t.cost = default_cost(t.kind);
-    if (cfg.contains("run") && cfg["run"].contains("ranks_per_task") &&
-        cfg["run"]["ranks_per_task"].contains(t.kind))
-      t.ranks = cfg["run"]["ranks_per_task"][t.kind].get<int>();
+    t.ranks = sweep::ranks_per_task(cfg, t.kind);
     index_[t.key] = tasks_.size();
     tasks_.push_back(std::move(t));
     return tasks_.back().key;
@@ -273,10 +271,7 @@ class Planner {
     }
 
     int folds = mri["folds"].get<int>();
-    int mri_train_ranks = 1;
-    if (cfg.contains("run") && cfg["run"].contains("ranks_per_task") &&
-        cfg["run"]["ranks_per_task"].contains("mri.train"))
-      mri_train_ranks = cfg["run"]["ranks_per_task"]["mri.train"].get<int>();
+    const int mri_train_ranks = sweep::ranks_per_task(cfg, "mri.train");
     for (const MriNetwork net : networks) {
       const std::string network = to_string(net);  // names and params: the sweep's spelling
       for (const auto& seed : mri["seeds"]) {
@@ -298,7 +293,8 @@ class Planner {
             }
             // The default validation samples stay out of the key (keys from before it existed
             // remain valid); only SpotTune samples.
-            if (!has_agent(net) || train.value("val_samples", 100) == 100) train.erase("val_samples");
+            if (!has_agent(net) || train.value("val_samples", 100) == 100)
+              train.erase("val_samples");
             if (net != MriNetwork::ResNetTransfer) train.erase("transfer_trainable_blocks");
             // resnet_random always trains its BatchNorms; only it has a random backbone.
             if (!is_pretrained(net) || train["bn"] == "frozen") train.erase("bn");

@@ -215,6 +215,13 @@ const std::vector<Field>& schema() {
   return s;
 }
 
+int ranks_per_task(const nlohmann::json& config, const std::string& kind) {
+  if (!config.contains("run") || !config["run"].contains("ranks_per_task") ||
+      !config["run"]["ranks_per_task"].contains(kind))
+    return 1;
+  return config["run"]["ranks_per_task"][kind].get<int>();
+}
+
 const Field* find_field(const std::string& path) {
   for (const auto& f : schema()) {
     if (f.path == path) return &f;

@@ -22,6 +22,9 @@ struct Field {
 };
 
 const std::vector<Field>& schema();
+
+// run.ranks_per_task.<kind> of a sweep's config (its type already checked): 1 when absent.
+int ranks_per_task(const nlohmann::json& config, const std::string& kind);
 const Field* find_field(const std::string& path);  // exact or wildcard match
 std::string type_name(Type t);
 

@@ -105,8 +105,9 @@ double train_step_flops_per_image(const Network& net, const std::array<int64_t, 
   const auto a = models::forward_flops(*net.agent(), shape);
   const double agent = 3 * a.total() - a.stem;
   const double forward = f.stem + 2 * blocks + f.fc;
-  const double backward = net.spec().bn == BatchNormMode::Train ? 2 * (blocks - b0) + blocks + 2 * f.fc
-                                                   : (blocks - b0) + 0.5 * blocks + 2 * f.fc;
+  const double backward = net.spec().bn == BatchNormMode::Train
+                              ? 2 * (blocks - b0) + blocks + 2 * f.fc
+                              : (blocks - b0) + 0.5 * blocks + 2 * f.fc;
   return forward + backward + agent;
 }
 

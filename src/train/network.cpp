@@ -81,7 +81,8 @@ Network::Network(const NetworkSpec& spec) : spec_(spec) {
     o.in_channels = spec.in_channels;
     o.width = spec.width;
     resnet_ = ResNet3D(o);
-    if (spec.network == MriNetwork::ResNetRandom && spec.init == InitMode::Uniform) init_uniform(*resnet_);
+    if (spec.network == MriNetwork::ResNetRandom && spec.init == InitMode::Uniform)
+      init_uniform(*resnet_);
   }
   if (spec.network == MriNetwork::ResNetTransfer) {
     const int n = static_cast<int>(resnet_->blocks().size());

@@ -3,7 +3,8 @@
 // [--sleep-min S] [--sleep-max S] [--seed N] [--group-ranks G] [--retry-failed]
 // [--grace S] [--walltime S] [--group-fail-wait S] [--fake-gpus N]`. --fake-gpus: the run's
 // device is cuda with N GPUs visible per rank (placement only: probe tasks never touch them),
-// and every group task counts as one that averages over NCCL (needs a GPU per rank). Level l > 0 tasks depend on one or two tasks of level l-1;
+// and every group task counts as one that averages over NCCL (needs a GPU per rank). Level
+// l > 0 tasks depend on one or two tasks of level l-1;
 // with --group-ranks G, the first task of every level runs on G ranks.
 #include <cstdlib>
 #include <iostream>

@@ -278,8 +278,8 @@ BOOST_AUTO_TEST_CASE(val_samples_key_reaches_spottune_training_only_when_chosen)
   }
 }
 
-// mri.train.micro_batches: 0 (one per rank, the default) at 1 rank stays out of every key; 2 reaches
-// every MRI training (and so the evaluations and ensembles that follow them) and nothing else;
+// mri.train.micro_batches: 0 (one per rank, the default) at 1 rank stays out of every key; 2
+// reaches every MRI training (and so the evaluations and ensembles that follow them) and nothing else;
 // a count above the batch, a negative one, or one that the task's ranks cannot share evenly is
 // refused when the sweep is read, naming the key.
 BOOST_AUTO_TEST_CASE(micro_batches_key_reaches_the_mri_trainings_only_when_chosen) {
@@ -291,7 +291,8 @@ BOOST_AUTO_TEST_CASE(micro_batches_key_reaches_the_mri_trainings_only_when_chose
   BOOST_TEST((keys_by_name(TempSweep(with("micro_batches = 0\n")).plan()) == base));
   int trains = 0, unchanged = 0;
   for (const auto& t : TempSweep(with("micro_batches = 2\n")).plan().tasks) {
-    const bool mri_model = t.name.rfind("mri.train/", 0) == 0 || t.name.rfind("mri.evaluate/", 0) == 0 ||
+    const bool mri_model = t.name.rfind("mri.train/", 0) == 0 ||
+                           t.name.rfind("mri.evaluate/", 0) == 0 ||
                            t.name.rfind("mri.ensemble/", 0) == 0;
     if (t.kind == "mri.train") {
       ++trains;

@@ -74,7 +74,8 @@ gbmsweep::sched::GpuLayoutReport layout(const std::vector<int>& node,
                                         const std::vector<int>& gpu,
                                         const std::vector<int>& visible) {
   std::vector<gbmsweep::sched::RankGpu> ranks;
-  for (std::size_t r = 0; r < node.size(); ++r) ranks.push_back({node[r], host[r], gpu[r], visible[r]});
+  for (std::size_t r = 0; r < node.size(); ++r)
+    ranks.push_back({node[r], host[r], gpu[r], visible[r]});
   return gbmsweep::sched::describe_gpu_layout(ranks);
 }
 
